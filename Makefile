@@ -1,0 +1,190 @@
+# voiceops.cucm: developer and CI entry points. `make help` lists them;
+# docs/development.md explains them. Needs only Python >= 3.11, make, bash and git.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# The test targets share one synced copy of the collection; keep them in order.
+.NOTPARALLEL:
+MAKEFLAGS += --no-builtin-rules
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# ---- knobs (override on the command line: make sanity SANITY_ARGS='--test pylint') ----
+PYTHON ?= python3
+# Python version ansible-test runs the tests with; must be the venv's.
+TEST_PYTHON ?= 3.11
+VENV ?= $(ROOT)/.venv
+SHARED_DIR ?= $(ROOT)/../shared
+SANITY_ARGS ?=
+UNITS_ARGS ?=
+PYTEST_ARGS ?=
+LINT_ARGS ?=
+SIM_ARGS ?=
+# Where the simulator's own pytest suites live (those that exist are run by units-simulator).
+SIMULATOR_TEST_DIRS ?= tests/unit/simulator tests/simulator
+# Other collection roots to search after ours (colon-separated), e.g. ~/.ansible/collections.
+EXTRA_COLLECTIONS_PATH ?=
+
+# What `make test` (and so .ci/run) runs, in order. Add integration, molecule, docs, ... here
+# once those targets exist, or run `make test TEST_TARGETS='units lint'`.
+TEST_TARGETS ?= units sanity lint changelog-lint
+
+COLLECTION_NAMESPACE := voiceops
+COLLECTION_NAME := cucm
+
+# ---- the virtualenv ----
+VENV_BIN := $(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+PIP := $(VENV_PY) -m pip --disable-pip-version-check
+# Installed into the venv besides the requirement files, under constraints.txt.
+VENV_EXTRA := cryptography PyYAML
+VENV_INPUTS := requirements.txt requirements-dev.txt constraints.txt simulator/pyproject.toml
+# The simulator package is installed editable once it exists.
+SIM_MARKER := simulator/cucm_axl_sim/__init__.py
+# The stamp is keyed on the content of everything that decides what the venv holds, so
+# `make venv` is a no-op until one of those changes (and touching a file does not count).
+VENV_KEY := $(shell cd '$(ROOT)' && { cat $(VENV_INPUTS); echo '$(VENV_EXTRA)'; \
+	test -f $(SIM_MARKER) && echo simulator-present; } 2>/dev/null | \
+	$(PYTHON) -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])')
+VENV_STAMP := $(VENV)/.make-venv-$(VENV_KEY)
+
+# Tools from the venv come first for every recipe (ansible-test looks up python3.11, pytest, ...
+# on PATH, so this also makes it use the venv's interpreter).
+export PATH := $(VENV_BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# ---- how ansible sees the checkout as voiceops.cucm ----
+BUILD_DIR := $(ROOT)/build
+# Live view for ansible-playbook, ansible-doc, molecule, integration tests, the demo: a symlink
+# to the checkout, so it always shows the working tree. Later targets just use
+# ANSIBLE_COLLECTIONS_PATH, which every recipe inherits.
+COLLECTIONS_ROOT := $(BUILD_DIR)/collections
+COLLECTION_LINK := $(COLLECTIONS_ROOT)/ansible_collections/$(COLLECTION_NAMESPACE)/$(COLLECTION_NAME)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_ROOT)$(if $(EXTRA_COLLECTIONS_PATH),:$(EXTRA_COLLECTIONS_PATH))
+# ansible-test needs its working directory *inside* ansible_collections/<ns>/<name>, and
+# os.getcwd() and pytest resolve symlinks, so it gets a real copy, re-synced before each run
+# (.ci/sync_collection.py; incremental, well under a second).
+ANSIBLE_TEST_ROOT := $(BUILD_DIR)/ansible-test
+COLLECTION_COPY := $(ANSIBLE_TEST_ROOT)/ansible_collections/$(COLLECTION_NAMESPACE)/$(COLLECTION_NAME)
+# ansible-test sets its own collection path; do not leak the live view into it.
+ANSIBLE_TEST := cd '$(COLLECTION_COPY)' && env -u ANSIBLE_COLLECTIONS_PATH ansible-test
+
+# Sanity tests that cannot run here. Everything else runs; there are no ignore files.
+#   pslint: needs PowerShell (pwsh) and PSScriptAnalyzer, which are not on PyPI; this collection
+#           ships no PowerShell, so the test would have nothing to check anyway.
+SANITY_SKIP := --skip-test pslint
+
+# ansible-test bootstraps pip in its venvs with get-pip.py from ci-files.testing.ansible.com,
+# which CI cannot reach. ../shared/tools/get_pip_offline.py stands in for it (ensurepip, then
+# pip from the index), cached under the name ansible-test looks for.
+GET_PIP_OFFLINE := $(SHARED_DIR)/tools/get_pip_offline.py
+
+.PHONY: help venv collection collection-link collection-sync ansible-test-bootstrap \
+	test sanity units units-collection units-simulator lint changelog-lint simulator clean distclean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+	@echo "  make test runs: $(TEST_TARGETS)"
+
+# ---- venv ----
+
+venv: $(VENV_STAMP) ## Create/update .venv (requirements + dev tools + editable simulator)
+
+$(VENV_STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 needed; run make PYTHON=python3.11 ...")'
+	@echo '==> venv: $(VENV) (requirement files changed or first run)'
+	test -x '$(VENV_PY)' || $(PYTHON) -m venv '$(VENV)'
+	cd '$(ROOT)' && $(PIP) install -q -c constraints.txt -r requirements.txt -r requirements-dev.txt $(VENV_EXTRA)
+	@cd '$(ROOT)' && if [ -f $(SIM_MARKER) ]; then \
+		echo '$(PIP) install -q -c constraints.txt -e simulator'; \
+		$(PIP) install -q -c constraints.txt -e simulator; \
+	else \
+		echo 'WARNING: $(SIM_MARKER) does not exist yet: simulator not installed (cucm-axl-sim missing)'; \
+	fi
+	rm -f '$(VENV)'/.make-venv-*
+	touch '$@'
+
+# ---- collection path ----
+
+collection: collection-link collection-sync ## Refresh both views of the checkout under build/
+
+collection-link: ## build/collections/ansible_collections/voiceops/cucm -> checkout (symlink)
+	@mkdir -p '$(dir $(COLLECTION_LINK))'
+	@ln -sfn ../../../.. '$(COLLECTION_LINK)'
+	@test -f '$(COLLECTION_LINK)/galaxy.yml'
+
+collection-sync: ## Sync the real copy ansible-test runs in (build/ansible-test/...)
+	@$(PYTHON) '$(ROOT)/.ci/sync_collection.py' '$(ROOT)' '$(COLLECTION_COPY)'
+
+# ---- tests ----
+
+test: venv $(TEST_TARGETS) ## venv + units + sanity + lint + changelog-lint (what CI runs)
+
+ansible-test-bootstrap: venv
+	@ver=$$($(VENV_PY) -c 'import ansible_test, os, re; \
+		src = open(os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")).read(); \
+		print(re.search(r"\bpip=.([0-9][0-9.]*)", src).group(1))'); \
+	cache="$$HOME/.ansible/test/cache/get_pip_$${ver//./_}.py"; \
+	if [ -f "$$cache" ]; then \
+		echo "ansible-test pip $$ver bootstrap: $$cache"; \
+	elif [ -f '$(GET_PIP_OFFLINE)' ]; then \
+		mkdir -p "$${cache%/*}" && cp '$(GET_PIP_OFFLINE)' "$$cache"; \
+		echo "ansible-test pip $$ver bootstrap: installed $(GET_PIP_OFFLINE) as $$cache"; \
+	else \
+		echo "ansible-test pip $$ver bootstrap: $(GET_PIP_OFFLINE) not found, ansible-test will download it"; \
+	fi
+
+sanity: venv collection-sync ansible-test-bootstrap ## ansible-test sanity (no ignore files)
+	$(ANSIBLE_TEST) sanity --python $(TEST_PYTHON) $(SANITY_SKIP) $(SANITY_ARGS)
+
+units: units-collection units-simulator ## All unit tests
+
+# ansible-test runs in the venv's interpreter (no --venv/--requirements): the venv is pinned by
+# constraints.txt and already has pytest, pytest-xdist, PyYAML and the runtime requirements.
+# tests/unit/simulator, if used, is left to plain pytest (units-simulator).
+units-collection: venv collection-sync ## ansible-test units (tests/unit except tests/unit/simulator)
+	@if [ -z "$$(cd '$(COLLECTION_COPY)' && find tests/unit -name 'test_*.py' -not -path 'tests/unit/simulator/*' 2>/dev/null)" ]; then \
+		echo 'units-collection: no tests under tests/unit/plugins yet, nothing to run'; \
+	else \
+		exclude=$$([ ! -d '$(COLLECTION_COPY)/tests/unit/simulator' ] || echo --exclude tests/unit/simulator/); \
+		set -x; $(ANSIBLE_TEST) units --python $(TEST_PYTHON) $$exclude $(UNITS_ARGS); \
+	fi
+
+# The simulator's tests are plain pytest suites run with the venv's Python (the simulator is an
+# ordinary package, not collection code), from whichever of these directories exist.
+# pytest exits 5 when it collects no test; that is not a failure while a suite is still empty.
+units-simulator: venv ## pytest on the simulator's tests (tests/simulator, tests/unit/simulator)
+	@cd '$(ROOT)' && dirs=$$(for d in $(SIMULATOR_TEST_DIRS); do [ ! -d "$$d" ] || echo "$$d"; done); \
+	if [ -z "$$dirs" ]; then \
+		echo 'units-simulator: none of $(SIMULATOR_TEST_DIRS) exists yet, nothing to run'; \
+	else \
+		rc=0; (set -x && pytest -p no:cacheprovider $$dirs $(PYTEST_ARGS)) || rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo 'units-simulator: no simulator tests collected yet'; rc=0; fi; \
+		exit $$rc; \
+	fi
+
+# --offline: no Galaxy, schema-store or version look-ups, and no install of the collection
+# into a cache dir; ansible-lint resolves voiceops.cucm.* through ANSIBLE_COLLECTIONS_PATH (the
+# live symlink) instead. A bare `ansible-lint` (no make) installs a copy under ./.ansible/.
+lint: venv collection-link ## ansible-lint, production profile (config: .ansible-lint)
+	cd '$(ROOT)' && ansible-lint --profile production --offline $(LINT_ARGS)
+
+changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/changelog.yaml)
+	cd '$(ROOT)' && antsibull-changelog lint
+	cd '$(ROOT)' && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# ---- run ----
+
+simulator: venv ## Run the AXL simulator in the foreground: make simulator SIM_ARGS='...'
+	'$(VENV_BIN)/cucm-axl-sim' $(SIM_ARGS)
+
+# ---- housekeeping ----
+
+clean: ## Remove build/, test output and caches (keeps .venv)
+	rm -rf '$(BUILD_DIR)' '$(ROOT)/tests/output' '$(ROOT)/.pytest_cache'
+	find '$(ROOT)' -path '$(VENV)' -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf '$(VENV)'

@@ -1,0 +1,370 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AXL client: HTTP(S) and SOAP, nothing about CUCM objects.
+
+- One HTTP session per task: Basic authentication on the first request, then the session
+  cookie alone (JSESSIONIDSSO/JSESSIONID, kept by hand so a Domain attribute cannot make it
+  vanish when CUCM is reached by IP address), over one keep-alive connection.
+- Throttled writes (HTTP 503) and transient read faults are retried with full-jitter exponential
+  backoff inside a total time budget.  Connection failures before a request is sent are retried.
+  A write whose answer never arrives raises :class:`AmbiguousWrite`: the caller re-reads before
+  deciding, so nothing is written twice.
+- TLS is verified by default against ``ca_path`` or the system store; nothing in the
+  environment (``REQUESTS_CA_BUNDLE`` and friends) overrides what the task said.
+- Built on ``http.client`` and lxml with the compact schema of ``axl_schema``: a module starts
+  in a few milliseconds instead of loading Cisco's 4 MB WSDL.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import http.client
+import os
+import random
+import re
+import socket
+import ssl
+import time
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl_schema
+from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import SchemaError  # noqa: F401 (re-export)
+
+try:
+    from lxml import etree
+    HAS_LXML = True
+except ImportError:  # pragma: no cover
+    etree = None
+    HAS_LXML = False
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+WRITE_PREFIXES = ("add", "update", "remove", "apply", "reset", "restart", "wipe", "lock", "do")
+SESSION_COOKIES = ("JSESSIONIDSSO", "JSESSIONID")
+PROBE_VERSION = "12.5"   # accepted by CUCM 12.5, 14 and 15; an 11.5 cluster answers 599 with its list
+MAX_CONNECT_ATTEMPTS = 3
+IDLE_RECONNECT_S = 5.0   # reopen an idle keep-alive connection before a write (CUCM may have closed it)
+_SUPPORTED = re.compile(r"(\d+\.\d+)")
+_TOO_LARGE = re.compile(r"Total rows matched:\s*(\d+).*?(?:Suggestive Row Fetch|Suggested row fetch):\s*less than\s*(\d+)",
+                        re.IGNORECASE | re.DOTALL)
+
+
+class AxlError(Exception):
+    """Base of every error the client raises; ``str()`` is a message fit for a user."""
+
+
+class AxlConnectionError(AxlError):
+    pass
+
+
+class AxlAuthError(AxlError):
+    pass
+
+
+class AxlVersionError(AxlError):
+    def __init__(self, message, supported):
+        super(AxlVersionError, self).__init__(message)
+        self.supported = supported
+
+
+class AxlThrottled(AxlError):
+    pass
+
+
+class AmbiguousWrite(AxlError):
+    """A write was sent but no answer came back: it may or may not have been applied."""
+
+
+class AxlFault(AxlError):
+    def __init__(self, operation, axlcode, message, http_status=500):
+        super(AxlFault, self).__init__("AXL %s failed (axlcode %s): %s" % (operation, axlcode, message))
+        self.operation = operation
+        self.axlcode = axlcode
+        self.message = message
+        self.http_status = http_status
+
+    @property
+    def not_found(self):
+        return self.axlcode == 5007 or "not found" in (self.message or "").lower()
+
+    @property
+    def duplicate(self):
+        return self.axlcode in (-239, -268) or "duplicate value" in (self.message or "").lower()
+
+    @property
+    def too_large(self):
+        """``(rows matched, rows that fit)`` of a "Query request too large" fault, else None."""
+        match = _TOO_LARGE.search(self.message or "")
+        return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+class _NotSent(Exception):
+    pass
+
+
+class _NoAnswer(Exception):
+    pass
+
+
+def is_write(operation):
+    return operation == "executeSQLUpdate" or operation.startswith(WRITE_PREFIXES)
+
+
+class AxlClient(object):
+    def __init__(self, host, username, password, port=8443, validate_certs=True, ca_path=None, axl_version=None,
+                 timeout=30, retry_budget=120.0, retry_delay=2.0, sleep=time.sleep, jitter=random.random):
+        if not HAS_LXML:
+            raise AxlError("the Python library lxml is required on the host that runs the module")
+        self.host = host
+        self.port = int(port)
+        self.username = username
+        self.password = password
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+        self.retry_budget = retry_budget
+        self.retry_delay = retry_delay
+        self._sleep = sleep
+        self._jitter = jitter
+        self._version = axl_version
+        self._conn = None
+        self._last_used = 0.0
+        self._cookies = {}
+        self.counters = dict(requests=0, basic_auths=0, retries=0, throttled=0)
+        self.url = "https://%s:%s/axl/" % ("[%s]" % host if ":" in host else host, self.port)
+        self._context = self._tls_context()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def version(self):
+        """The AXL schema version in use (detected once with getCCMVersion when not given)."""
+        if self._version is None:
+            self._version = self._detect_version()
+        return self._version
+
+    def call(self, operation, body=None, write=None):
+        """Send one AXL request; return the response's ``<return>`` element (lxml)."""
+        return self._call(operation, body or {}, self.version, is_write(operation) if write is None else write)
+
+    def sql_query(self, sql):
+        """Rows of an executeSQLQuery as dicts (column name -> text, '' for NULL)."""
+        ret = self.call("executeSQLQuery", {"sql": sql})
+        return [dict((col.tag, col.text or "") for col in row) for row in ret.iterfind("row")]
+
+    def sql_update(self, sql):
+        ret = self.call("executeSQLUpdate", {"sql": sql})
+        return int(ret.findtext("rowsUpdated") or 0)
+
+    def close(self):
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except OSError:
+                pass
+            self._conn = None
+
+    # ------------------------------------------------------------------ version detection
+    def _detect_version(self):
+        try:
+            ret = self._call("getCCMVersion", {}, PROBE_VERSION, False)
+        except AxlVersionError as exc:
+            usable = [v for v in axl_schema.VERSIONS if v in exc.supported]
+            if not usable:
+                raise AxlVersionError("CUCM at %s accepts AXL schema versions %s; this collection speaks %s"
+                                      % (self.host, ", ".join(exc.supported), ", ".join(axl_schema.VERSIONS)),
+                                      exc.supported)
+            return usable[-1]
+        full = ret.findtext("componentVersion/version") or ""
+        return schema_for_release(full)
+
+    # ------------------------------------------------------------------ one request, with retries
+    def _call(self, operation, body, version, write):
+        payload = axl_schema.envelope(operation, version, body)
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "Accept": "text/xml",
+            "SOAPAction": '"CUCM:DB ver=%s %s"' % (version, operation),
+        }
+        deadline = time.monotonic() + self.retry_budget
+        attempt = connect_failures = 0
+        while True:
+            try:
+                status, data = self._exchange(payload, headers, write)
+            except _NotSent as exc:
+                connect_failures += 1
+                if connect_failures >= MAX_CONNECT_ATTEMPTS or not self._backoff(attempt, deadline):
+                    raise AxlConnectionError(str(exc))
+                attempt += 1
+                continue
+            except _NoAnswer as exc:
+                if write:
+                    raise AmbiguousWrite("AXL %s was sent to %s but no answer came back (%s); it may have been "
+                                         "applied" % (operation, self.host, exc))
+                if not self._backoff(attempt, deadline):
+                    raise AxlConnectionError("AXL %s to %s: no answer (%s)" % (operation, self.host, exc))
+                attempt += 1
+                continue
+            if status == 503:
+                self.counters["throttled"] += 1
+                if not self._backoff(attempt, deadline):
+                    raise AxlThrottled("CUCM at %s kept throttling AXL writes (HTTP 503) for %s s; the cluster's "
+                                       "change queue is busy, retry later or raise retry_budget" % (self.host, self.retry_budget))
+                attempt += 1
+                continue
+            try:
+                return self._parse(operation, status, data, version)
+            except AxlFault as fault:
+                if "Maximum AXL Memory Allocation Consumed" in fault.message and self._backoff(attempt, deadline):
+                    attempt += 1
+                    continue
+                raise
+
+    def _backoff(self, attempt, deadline):
+        """Sleep a full-jitter exponential delay if the budget allows; False when it does not."""
+        delay = self._jitter() * min(60.0, self.retry_delay * (2 ** attempt))
+        if time.monotonic() + delay > deadline:
+            return False
+        self.counters["retries"] += 1
+        self._sleep(delay)
+        return True
+
+    def _parse(self, operation, status, data, version):
+        if status == 200:
+            root = self._xml(data, operation)
+            body = root.find("{%s}Body" % SOAP_ENV)
+            response = body[0] if body is not None and len(body) else None
+            ret = response.find("return") if response is not None else None
+            if ret is None:
+                raise AxlError("AXL %s: the answer from %s has no <return> element" % (operation, self.host))
+            return ret
+        if status == 500 and data.lstrip().startswith(b"<"):
+            root = self._xml(data, operation)
+            fault = root.find(".//{%s}Fault" % SOAP_ENV)
+            if fault is not None:
+                code = fault.findtext(".//{*}axlcode") or fault.findtext(".//axlcode")
+                message = fault.findtext(".//{*}axlmessage") or fault.findtext("faultstring") or ""
+                raise AxlFault(operation, int(code) if code and re.match(r"^-?\d+$", code) else None, message.strip(), status)
+        if status == 401:
+            raise AxlAuthError("CUCM at %s refused the AXL user %r (HTTP 401): check the username and password; the "
+                               "user also needs an AXL role such as 'Standard AXL API Access'" % (self.host, self.username))
+        if status == 403:
+            raise AxlAuthError("AXL user %r is not allowed to call %s on %s (HTTP 403): give it the 'Standard AXL API "
+                               "Access' role (read-only users: 'Standard AXL Read Only API Access')"
+                               % (self.username, operation, self.host))
+        if status == 599:
+            text = data.decode("utf-8", "replace")
+            supported = _SUPPORTED.findall(text)
+            raise AxlVersionError("CUCM at %s does not accept AXL schema %s (HTTP 599: %s); set axl_version to one it "
+                                  "accepts, or leave it unset to detect it" % (self.host, version, text.strip()[:200]),
+                                  supported)
+        if status == 404:
+            raise AxlConnectionError("no AXL service at %s (HTTP 404): is the Cisco AXL Web Service activated on this "
+                                     "node? (AXL is usually reached on the publisher)" % self.url)
+        raise AxlError("AXL %s: unexpected HTTP %s from %s: %s" % (operation, status, self.host,
+                                                                    data[:200].decode("utf-8", "replace")))
+
+    def _xml(self, data, operation):
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True)
+        try:
+            return etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            raise AxlError("AXL %s: the answer from %s is not XML (%s)" % (operation, self.host, exc))
+
+    # ------------------------------------------------------------------ HTTP
+    def _exchange(self, payload, headers, write):
+        """POST once (re-authenticating with Basic if the session cookie is refused)."""
+        headers = dict(headers)
+        if self._cookies:
+            headers["Cookie"] = "; ".join("%s=%s" % kv for kv in self._cookies.items())
+            status, data = self._post(payload, headers, write)
+            if status not in (401, 404):
+                return status, data
+            # The session expired (CUCM answers 404 after 30 idle minutes) or was refused: the
+            # request was not processed, so sending it again with Basic is safe even for a write.
+            self._cookies.clear()
+            del headers["Cookie"]
+        token = base64.b64encode(("%s:%s" % (self.username, self.password)).encode("utf-8")).decode("ascii")
+        headers["Authorization"] = "Basic " + token
+        self.counters["basic_auths"] += 1
+        return self._post(payload, headers, write)
+
+    def _post(self, payload, headers, write):
+        if write and self._conn is not None and time.monotonic() - self._last_used > IDLE_RECONNECT_S:
+            self.close()
+        conn = self._connection()
+        self.counters["requests"] += 1
+        try:
+            conn.request("POST", "/axl/", body=payload, headers=headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise _NoAnswer("sending failed: %s" % exc)
+        try:
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise _NoAnswer("%s: %s" % (type(exc).__name__, exc))
+        self._last_used = time.monotonic()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                cookie = value.split(";", 1)[0]
+                key, _, val = cookie.partition("=")
+                if key.strip() in SESSION_COOKIES and val:
+                    self._cookies[key.strip()] = val.strip()
+        if response.getheader("Connection", "").lower() == "close" or response.will_close:
+            self.close()
+        return response.status, data
+
+    def _connection(self):
+        if self._conn is None:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self._context)
+            try:
+                conn.connect()
+            except ssl.SSLCertVerificationError as exc:
+                raise AxlConnectionError(
+                    "TLS certificate verification failed for %s:%s (%s). Set ca_path to the CA certificate that "
+                    "issued CUCM's Tomcat certificate (or the self-signed certificate itself); validate_certs: false "
+                    "turns the check off and belongs in a lab only" % (self.host, self.port, exc.verify_message or exc))
+            except ssl.SSLError as exc:
+                raise AxlConnectionError("TLS handshake with %s:%s failed: %s" % (self.host, self.port, exc))
+            except socket.timeout:
+                raise _NotSent("connecting to %s:%s timed out after %s s; check host, port and firewalls"
+                               % (self.host, self.port, self.timeout))
+            except OSError as exc:
+                raise _NotSent("cannot connect to CUCM AXL at %s: %s; check host and port (8443) and that the "
+                               "Cisco AXL Web Service is activated" % (self.url, getattr(exc, "strerror", None) or exc))
+            self._conn = conn
+            self._last_used = time.monotonic()
+        return self._conn
+
+    def _tls_context(self):
+        if not self.validate_certs:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        if self.ca_path:
+            if not os.path.exists(self.ca_path):
+                raise AxlConnectionError("ca_path %s does not exist" % self.ca_path)
+            if os.path.isdir(self.ca_path):
+                return ssl.create_default_context(capath=self.ca_path)
+            return ssl.create_default_context(cafile=self.ca_path)
+        return ssl.create_default_context()
+
+
+def schema_for_release(release):
+    """The schema version to speak to a CUCM release string such as ``14.0.1.13900-155``."""
+    parts = re.findall(r"\d+", release)
+    if len(parts) < 2:
+        raise AxlError("cannot read the CUCM version from %r" % release)
+    major, minor = int(parts[0]), int(parts[1])
+    if major >= 15:
+        return "15.0"
+    if major == 14:
+        return "14.0"
+    if major == 12 and minor >= 5:
+        return "12.5"
+    if major in (11, 12) and (major, minor) >= (11, 5):
+        return "11.5"
+    raise AxlVersionError("CUCM %s is older than 11.5, the oldest release this collection supports" % release, [])

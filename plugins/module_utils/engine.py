@@ -1,0 +1,408 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The declarative engine every module uses: read, compare, diff, check, write.
+
+A module declares its object as a :class:`Resource`: the options, each mapped to an AXL field
+(:class:`Option`), and how the object is read and written.  The engine builds the argument
+spec, reads the current object, works out what differs (case rules, order-insensitive lists
+with ``add``/``remove``/``set``, secrets with ``update_password``), validates before any write,
+writes only the changed fields (nothing in check mode), and returns ``changed``, a ``diff``
+limited to the declared options and the resulting object.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import re
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
+
+MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+PLACEHOLDER_UUID = "{00000000-0000-0000-0000-000000000000}"
+
+
+class Option(object):
+    """A module option and the AXL field behind it.
+
+    ``axl`` is a path in the AXL object; a ``*`` marks the element that repeats, e.g.
+    ``associatedGroups/userGroup*/name``.  ``kind`` is ``str``, ``bool``, ``int``, ``list``
+    (declared as ``{add, remove, set}``), ``dict`` (``fields`` maps sub-options to AXL children)
+    or ``secret`` (write-only, ``no_log``, governed by ``update_password``).
+    """
+
+    def __init__(self, name, axl=None, kind="str", choices=None, ref=None, max_len=None, ldap=False,
+                 ignore_case=False, fields=None, since=None, create_only=False, description=None, pattern=None,
+                 pattern_hint=None):
+        self.name = name
+        self.axl = axl
+        self.kind = kind
+        self.choices = choices
+        self.ref = ref                  # reference kind checked to exist before any write
+        self.max_len = max_len          # CUCM's database limit (the XSD's, if any, is checked too)
+        self.ldap = ldap                # owned by the directory for LDAP-synchronised objects
+        self.ignore_case = ignore_case
+        self.fields = fields or {}
+        self.since = since              # first AXL schema version that has the field
+        self.create_only = create_only
+        self.description = description
+        self.pattern = re.compile(pattern) if pattern else None   # format the value must match
+        self.pattern_hint = pattern_hint                          # says what the pattern means
+
+    # ------------------------------------------------------------------ argument spec
+    def argspec(self):
+        if self.kind == "list":
+            return dict(type="dict", options=dict(
+                add=dict(type="list", elements="str"),
+                remove=dict(type="list", elements="str"),
+                set=dict(type="list", elements="str")))
+        if self.kind == "dict":
+            return dict(type="dict", options=dict((k, dict(type="str")) for k in self.fields))
+        if self.kind == "secret":
+            return dict(type="str", no_log=True)
+        spec = dict(type=self.kind)
+        if self.choices:
+            spec["choices"] = list(self.choices)
+        return spec
+
+    # ------------------------------------------------------------------ AXL <-> option values
+    def read(self, element):
+        """The option's value from an AXL object element (as returned by get/list)."""
+        if self.kind == "list":
+            return read_path(element, self.axl)
+        if self.kind == "dict":
+            node = find(element, self.axl)
+            return dict((k, (find(node, v).text or "") if find(node, v) is not None else "")
+                        for k, v in self.fields.items()) if node is not None else dict.fromkeys(self.fields, "")
+        values = read_path(element, self.axl)
+        text = values[0] if values else ""
+        if self.kind == "bool":
+            return text.lower() in ("true", "t", "1")
+        if self.kind == "int":
+            return int(text) if text.lstrip("-").isdigit() else None
+        return text
+
+    def to_axl(self, value, body):
+        """Put the option's value into a request body (nested dicts in AXL shape)."""
+        if self.kind == "dict":
+            if not any(value.get(k) for k in self.fields):
+                set_path(body, self.axl, "")     # an empty element clears the field
+            else:
+                set_path(body, self.axl, dict((v, value.get(k) or None) for k, v in self.fields.items()
+                                              if value.get(k) is not None))
+        else:
+            set_path(body, self.axl, value)
+
+    # ------------------------------------------------------------------ comparison
+    def norm(self, value):
+        if self.kind == "list":
+            return sorted(set((v.lower() if self.ignore_case else v) for v in value or []))
+        if self.kind == "dict":
+            return dict((k, (value or {}).get(k) or "") for k in self.fields)
+        if self.kind in ("str",) and value is not None and self.ignore_case:
+            return value.lower()
+        if self.kind == "str" and value is None:
+            return ""
+        return value
+
+    def differs(self, desired, current):
+        return self.norm(desired) != self.norm(current)
+
+
+def find(element, path):
+    node = element
+    for part in path.replace("*", "").split("/"):
+        if node is None:
+            return None
+        node = node.find(part)
+    return node
+
+
+def read_path(element, path):
+    """Texts at a path; every element of a ``*`` segment contributes."""
+    nodes = [element]
+    for part in path.split("/"):
+        name = part.rstrip("*")
+        nodes = [c for n in nodes for c in (n.findall(name) if part.endswith("*") else [n.find(name)]) if c is not None]
+    return [n.text or "" for n in nodes]
+
+
+def set_path(body, path, value):
+    """Write a value at an AXL path into nested dicts; a list at a ``*`` path becomes repeated
+    elements, an empty list an empty wrapper (which clears the list in AXL)."""
+    parts = path.split("/")
+    star = next((i for i, p in enumerate(parts) if p.endswith("*")), None)
+    if star is None:
+        node = body
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+        return
+    node = body
+    for part in parts[:star - 1] if star > 0 else []:
+        node = node.setdefault(part, {})
+    wrapper = parts[star - 1] if star > 0 else None
+    repeated, rest = parts[star].rstrip("*"), parts[star + 1:]
+    items = []
+    for item in value:
+        for part in reversed(rest):
+            item = {part: item}
+        items.append(item)
+    if wrapper is None:
+        node[repeated] = items
+    else:
+        node[wrapper] = {repeated: items} if items else ""
+
+
+def resolve_list(option, spec, current):
+    """The list an ``{add, remove, set}`` declaration asks for, given the current list."""
+    spec = spec or {}
+    if spec.get("set") is not None and (spec.get("add") or spec.get("remove")):
+        raise CucmError("%s: 'set' cannot be combined with 'add' or 'remove'" % option.name)
+    both = set(spec.get("add") or []) & set(spec.get("remove") or [])
+    if both:
+        raise CucmError("%s: %s is in both 'add' and 'remove'" % (option.name, ", ".join(repr(v) for v in sorted(both))))
+    key = (lambda v: v.lower()) if option.ignore_case else (lambda v: v)
+    if spec.get("set") is not None:
+        target = []
+        for v in spec["set"]:
+            if key(v) not in [key(t) for t in target]:
+                target.append(v)
+        return target
+    target = list(current or [])
+    for v in spec.get("add") or []:
+        if key(v) not in [key(t) for t in target]:
+            target.append(v)
+    removed = set(key(v) for v in spec.get("remove") or [])
+    return [v for v in target if key(v) not in removed]
+
+
+class Resource(object):
+    """One kind of CUCM object.  Subclasses set the attributes and may override the hooks."""
+
+    noun = "object"              # for messages: "end user"
+    key = None                   # the identity Option (e.g. userid)
+    options = ()                 # the managed Options
+    result_key = "object"        # where the module returns the object
+    secret_options = ()          # names of secret options governed by update_password
+    required_on_create = ()      # option names a create needs
+    create_defaults = {}         # option values used on create when not declared
+
+    # hooks ------------------------------------------------------------
+    def read(self, client, key):
+        """Current object as ``{option: value}`` plus ``_uuid`` (and any ``_`` facts), or None."""
+        raise NotImplementedError
+
+    def create(self, client, key, values):
+        raise NotImplementedError
+
+    def update(self, client, key, changes, current):
+        raise NotImplementedError
+
+    def delete(self, client, key, current):
+        raise NotImplementedError
+
+    def check(self, client, key, desired, changes, current):
+        """Validate before any write (references exist, rules allow the change); raise CucmError."""
+
+    def public(self, obj):
+        """The object as returned to the user (options only, no secrets)."""
+        return dict((o.name, obj.get(o.name)) for o in self.options if o.kind != "secret" and o.name in obj)
+
+    # argument spec ---------------------------------------------------------
+    def argument_spec(self):
+        spec = {self.key.name: dict(type="str", required=True)}
+        spec["state"] = dict(type="str", choices=["present", "absent"], default="present")
+        for option in self.options:
+            spec[option.name] = option.argspec()
+        if self.secret_options:
+            spec["update_password"] = dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False)
+        return spec
+
+    def option(self, name):
+        return next(o for o in self.options if o.name == name)
+
+
+def validate_values(resource, params, version):
+    """Lengths, choices of AXL versions and formats, before anything is sent."""
+    for option in resource.options:
+        value = params.get(option.name)
+        if value is None:
+            continue
+        if option.since and axl_schema._key(version) < axl_schema._key(option.since):
+            raise CucmError("%s needs AXL %s or later; the cluster speaks %s" % (option.name, option.since, version))
+        texts = []
+        if option.kind == "list":
+            for sub in ("add", "remove", "set"):
+                texts.extend(value.get(sub) or [])
+        elif option.kind == "dict":
+            texts.extend(v for v in value.values() if v)
+        elif isinstance(value, str):
+            texts.append(value)
+        for text in texts:
+            size = len(text.encode("utf-8"))
+            if option.max_len and size > option.max_len:
+                shown = "the value" if option.kind == "secret" else repr(text[:40] + ("..." if len(text) > 40 else ""))
+                raise CucmError("%s: %s is %d bytes long; CUCM allows at most %d" % (option.name, shown, size, option.max_len))
+            if option.kind == "list" and not text:
+                raise CucmError("%s: empty names are not allowed" % option.name)
+            if option.pattern and text and not option.pattern.match(text):
+                shown = "the value" if option.kind == "secret" else repr(text)
+                raise CucmError("%s: %s is not valid: %s" % (option.name, shown, option.pattern_hint))
+
+
+def plan(resource, params, current):
+    """What to change: ``(desired, changes)`` for the declared options (secrets included when
+    they must be written).  ``current`` is None when the object does not exist."""
+    desired, changes = {}, {}
+    for option in resource.options:
+        value = params.get(option.name)
+        if value is None:
+            continue
+        if option.kind == "list":
+            value = resolve_list(option, value, current.get(option.name) if current else [])
+        if option.kind == "secret":
+            if current is None or params.get("update_password") == "always":
+                changes[option.name] = value
+            continue
+        desired[option.name] = value
+        if current is None or option.differs(value, current.get(option.name)):
+            changes[option.name] = value
+    if current is None:
+        for name, value in resource.create_defaults.items():
+            if params.get(name) is None:
+                desired[name] = value
+                changes[name] = value
+    return desired, changes
+
+
+def diff_of(resource, key, declared, current, desired, changes, state):
+    """``before``/``after`` limited to the declared options; secrets masked, lists sorted."""
+    name = resource.key.name
+
+    def show(option, value):
+        if option.kind == "list":
+            return sorted(value or [])
+        return value
+
+    if state == "absent":
+        return dict(before={name: key, "state": "present"} if current else {},
+                    after={name: key, "state": "absent"} if current else {})
+    before, after = {name: key}, {name: key}
+    for option in resource.options:
+        if option.name not in declared:
+            continue
+        if option.kind == "secret":
+            if option.name in changes:
+                after[option.name] = MASK
+            continue
+        if current is not None:
+            before[option.name] = show(option, current.get(option.name))
+        after[option.name] = show(option, desired.get(option.name))
+    if current is None:
+        before = {}
+    return dict(before=before, after=after)
+
+
+def ensure(module, resource):
+    """Converge one object to the module's parameters; return the module result."""
+    params = module.params
+    client = module.client
+    key = params[resource.key.name]
+    state = params["state"]
+    if not key:
+        raise CucmError("%s must not be empty" % resource.key.name)
+    declared = [o.name for o in resource.options if params.get(o.name) is not None]
+    validate_values(resource, params, client.version)
+
+    current = resource.read(client, key)
+    if state == "absent":
+        result = dict(changed=current is not None, diff=diff_of(resource, key, declared, current, {}, {}, "absent"))
+        if current is not None and not module.check_mode:
+            _write_absent(resource, client, key, current)
+        result[resource.result_key] = {}
+        return _finish(module, result)
+
+    original = current
+    desired, changes = plan(resource, params, current)
+    if current is None:
+        missing = [n for n in resource.required_on_create if params.get(n) in (None, "")]
+        if missing:
+            raise CucmError("%s %r does not exist; creating it needs %s" % (resource.noun, key, ", ".join(missing)))
+    if changes:
+        resource.check(client, key, desired, changes, current)
+    pending = changes if not module.check_mode else {}
+    new_uuid = None
+    for attempt in range(2):
+        if not pending:
+            break
+        try:
+            if current is None:
+                new_uuid = resource.create(client, key, pending)
+            else:
+                resource.update(client, key, pending, current)
+            break
+        except axl.AmbiguousWrite:
+            # The write may or may not have been applied: read again and plan from what is there,
+            # so a retry writes only what is still missing and never creates twice.
+            if attempt:
+                raise
+            created = current is None
+            current = resource.read(client, key)
+            new_uuid = (current or {}).get("_uuid")
+            retry_params = dict(params, update_password="on_create") if created and current is not None else params
+            pending = plan(resource, retry_params, current)[1]
+    current = original
+    obj = dict(current or {})
+    obj.update(desired)
+    obj["_uuid"] = obj.get("_uuid") or new_uuid or PLACEHOLDER_UUID
+    result = dict(changed=bool(changes), diff=diff_of(resource, key, declared, current, desired, changes, "present"))
+    out = resource.public(obj)
+    out[resource.key.name] = key
+    out["uuid"] = obj.get("_uuid")
+    result[resource.result_key] = out
+    return _finish(module, result)
+
+
+def _write_absent(resource, client, key, current):
+    try:
+        resource.delete(client, key, current)
+    except axl.AmbiguousWrite:
+        if resource.read(client, key) is not None:
+            resource.delete(client, key, current)
+
+
+def _finish(module, result):
+    if not module.diff_mode:
+        result.pop("diff", None)
+    return result
+
+
+def missing_references(client, wanted, query):
+    """Names that do not exist: ``wanted`` maps a reference kind to names, ``query(kinds)``
+    returns ``{kind: set(existing names)}`` for them (one round trip)."""
+    wanted = dict((k, set(v)) for k, v in wanted.items() if v)
+    if not wanted:
+        return {}
+    found = query(wanted)
+    return dict((k, sorted(names - found.get(k, set()))) for k, names in wanted.items() if names - found.get(k, set()))
+
+
+def suggest(name, candidates):
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return " (did you mean %s?)" % " or ".join(repr(c) for c in close) if close else ""
+
+
+def as_input(resource, key, obj):
+    """An object in the input shape of its module: option names, lists as ``{set: [...]}``,
+    no secrets, no read-only facts."""
+    out = {resource.key.name: key}
+    for option in resource.options:
+        if option.kind == "secret" or option.name not in obj:
+            continue
+        value = obj[option.name]
+        out[option.name] = {"set": sorted(value or [])} if option.kind == "list" else value
+    return out

@@ -1,0 +1,7 @@
+"""``python -m cucm_axl_sim``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

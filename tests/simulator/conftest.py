@@ -1,0 +1,244 @@
+"""Fixtures for the simulator's own tests: in-process simulators, raw SOAP, zeep with Cisco's WSDL.
+
+Every simulator started here writes a request log; at the end of the session every logged
+request and response is validated against Cisco's real ``AXLSoap.xsd`` of its version (skipped,
+with the reason printed, when ``../shared`` is absent).
+"""
+
+import copy
+import json
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "simulator"))
+
+from cucm_axl_sim import cli  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+SCHEMA_DIR = SHARED / "axl-schema"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+_LOGS = []
+
+
+def needs_schema():
+    if not SCHEMA_DIR.is_dir():
+        pytest.skip(f"Cisco's AXL schema is not available at {SCHEMA_DIR} (the ../shared folder is absent)")
+
+
+class RunningSim:
+    """A simulator served from a thread of the test process."""
+
+    def __init__(self, workdir, *flags):
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / "requests.jsonl"
+        args = cli.parse_args(["--port", "0", "--db", str(workdir / "cucm.sqlite"), "--request-log", str(self.log_path),
+                               *flags])
+        self.sim, self.httpd = cli.build(args)
+        self.config = self.sim.config
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        scheme = "https" if self.config.tls else "http"
+        self.base = f"{scheme}://127.0.0.1:{self.config.port}"
+        self.url = self.base + "/axl/"
+        self.cert = self.config.cert
+        self.db = self.config.db
+        self.version = self.config.axl_version
+        self.http = self.session()
+        self.http.verify = self.cert if self.config.tls else True
+        _LOGS.append(self.log_path)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.sim.store.close()
+
+    def session(self):
+        """A requests session that trusts the simulator's certificate.  ``trust_env`` is off
+        because REQUESTS_CA_BUNDLE (set on many CI machines) silently overrides ``verify``."""
+        http = requests.Session()
+        http.trust_env = False
+        http.verify = self.cert if self.config.tls else True
+        return http
+
+    # ---------------------------------------------------------------- admin API
+    def admin(self, method, path, **kw):
+        resp = self.http.request(method, self.base + "/__sim__/" + path, **kw)
+        resp.raise_for_status()
+        return resp.json()
+
+    def stats(self):
+        return self.admin("GET", "stats")
+
+    def reset(self):
+        self.admin("POST", "faults", json={"latency_ms": 0, "throttle_writes": 0.0, "throttle_body": "html",
+                                          "drop_after_commit": 0, "session_idle_s": 1800.0,
+                                          "max_response_bytes": 8 * 1024 * 1024, "random_seed": 0})
+        return self.admin("POST", "reset")
+
+    def faults(self, **changes):
+        return self.admin("POST", "faults", json=changes)
+
+    # ---------------------------------------------------------------- raw SOAP
+    def envelope(self, operation, inner_xml, version=None):
+        version = version or self.version
+        return (f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:ns="http://www.cisco.com/AXL/API/{version}">'
+                f"<soapenv:Body><ns:{operation}>{inner_xml}</ns:{operation}></soapenv:Body></soapenv:Envelope>")
+
+    def post(self, operation, inner_xml="", version=None, auth=("administrator", "ciscopsdt"), headers=None,
+             session=None, body=None):
+        version = version or self.version
+        hdrs = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"CUCM:DB ver={version} {operation}"'}
+        hdrs.update(headers or {})
+        data = body if body is not None else self.envelope(operation, inner_xml, version).encode()
+        client = session or self.session()
+        return client.post(self.url, data=data, headers=hdrs, auth=auth)
+
+    # ---------------------------------------------------------------- independent reads
+    def sql(self, query, params=()):
+        """Read the store directly (not through AXL): the independent check of what happened."""
+        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        try:
+            return conn.execute(query, params).fetchall()
+        finally:
+            conn.close()
+
+
+def body_of(response):
+    """The first element of a SOAP response body (the operation response or the Fault)."""
+    root = etree.fromstring(response.content)
+    return root.find(f"{{{SOAP_ENV}}}Body")[0]
+
+
+def axl_error(response):
+    fault = body_of(response)
+    err = fault.find("detail/axlError")
+    return {"faultcode": fault.findtext("faultcode"), "faultstring": fault.findtext("faultstring"),
+            "axlcode": int(err.findtext("axlcode")) if err is not None else None,
+            "request": err.findtext("request") if err is not None else None}
+
+
+@pytest.fixture(scope="session")
+def sim_factory(tmp_path_factory):
+    """``sim_factory(name, *flags)``: a simulator per distinct configuration, shared by the session."""
+    running = {}
+
+    def make(name="default", *flags):
+        key = (name, flags)
+        if key not in running:
+            running[key] = RunningSim(tmp_path_factory.mktemp(f"sim-{name}"), *flags)
+        return running[key]
+
+    yield make
+    for s in running.values():
+        s.stop()
+
+
+@pytest.fixture
+def sim(sim_factory):
+    """The default simulator (AXL 14.0, 20 seeded users of which 2 LDAP), reset for each test."""
+    s = sim_factory("default", "--seed-users", "20", "--ldap-users", "2")
+    s.reset()
+    return s
+
+
+@pytest.fixture(params=["12.5", "14.0", "15.0"])
+def versioned_sim(request, sim_factory):
+    """The same simulator configuration served as each of CUCM 12.5, 14.0 and 15.0."""
+    s = sim_factory(f"v{request.param}", "--axl-version", request.param, "--seed-users", "20", "--ldap-users", "2")
+    s.reset()
+    return s
+
+
+_ZEEP = {}
+
+
+def zeep_service(sim, version=None):
+    """A zeep client built from Cisco's full AXLAPI.wsdl of ``version``, pointed at ``sim``."""
+    needs_schema()
+    import zeep
+    from zeep.transports import Transport
+    version = version or sim.version
+    key = (version, sim.url)
+    if key not in _ZEEP:
+        session = sim.session()
+        session.auth = ("administrator", "ciscopsdt")
+        client = zeep.Client(str(SCHEMA_DIR / version / "AXLAPI.wsdl"), transport=Transport(session=session),
+                             settings=zeep.Settings(strict=False, xml_huge_tree=True))
+        _ZEEP[key] = client.create_service("{http://www.cisco.com/AXLAPIService/}AXLAPIBinding", sim.url)
+    return _ZEEP[key]
+
+
+# -------------------------------------------------------------------- schema validation of the logs
+_SCHEMAS = {}
+
+
+def _schema(version):
+    if version not in _SCHEMAS:
+        _SCHEMAS[version] = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / version / "AXLSoap.xsd")))
+    return _SCHEMAS[version]
+
+
+def validate_log(path):
+    """Validate every logged request and response body against the XSD of its version.
+
+    Returns a list of problems.  Responses are checked when they are AXL responses (200) or AXL
+    faults (the ``axlError`` detail); requests when they parse and name a known version.
+    """
+    problems = []
+    if not path.exists():
+        return problems
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        entry = json.loads(line)
+        for side in ("request", "response"):
+            text = entry[side]
+            if not text.startswith("<?xml") and not text.startswith("<soapenv"):
+                continue
+            try:
+                root = etree.fromstring(text.encode())
+            except etree.XMLSyntaxError:
+                continue   # deliberately malformed requests of the robustness tests
+            body = root.find(f"{{{SOAP_ENV}}}Body")
+            if body is None or not len(body):
+                continue
+            element = body[0]
+            if element.tag == f"{{{SOAP_ENV}}}Fault":
+                err = element.find("detail/axlError")
+                if err is None:
+                    continue
+                version = "14.0"
+                element = etree.fromstring(
+                    etree.tostring(err).replace(b"<axlError>", f'<axlError xmlns="http://www.cisco.com/AXL/API/{version}">'.encode(), 1)
+                    .replace(b"<axlcode>", b'<axlcode xmlns="">').replace(b"<axlmessage>", b'<axlmessage xmlns="">')
+                    .replace(b"<request>", b'<request xmlns="">'))
+            namespace = etree.QName(element).namespace or ""
+            version = namespace.rsplit("/", 1)[-1] if namespace.startswith("http://www.cisco.com/AXL/API/") else ""
+            if version not in ("11.5", "12.5", "14.0", "15.0"):
+                continue
+            if entry["status"] != 200 and side == "request":
+                continue   # requests the server refused on purpose (bad versions, strict-mode rejects)
+            schema = _schema(version)
+            if not schema.validate(copy.deepcopy(element)):
+                problems.append(f"{path.name}:{number} {entry['operation']} {side}: {schema.error_log.last_error}")
+    return problems
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _LOGS:
+        return
+    if not SCHEMA_DIR.is_dir():
+        print(f"\nSKIPPED: response validation against Cisco's XSD ({SCHEMA_DIR} is absent)")
+        return
+    problems = [p for log in _LOGS for p in validate_log(log)]
+    checked = sum(1 for log in _LOGS if log.exists() for _ in log.open())
+    print(f"\nvalidated {checked} logged AXL exchanges against Cisco's AXLSoap.xsd: {len(problems)} problem(s)")
+    for problem in problems[:50]:
+        print("  " + problem)
+    if problems:
+        session.exitstatus = 1
