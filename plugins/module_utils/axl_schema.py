@@ -230,11 +230,11 @@ def envelope(operation, version, body):
             raise SchemaError(operation, "only one of %s may be sent" % " or ".join(given))
     env = etree.Element("{%s}Envelope" % SOAP_ENV, nsmap={"soapenv": SOAP_ENV, "ns": AXL_NS + version})
     request = etree.SubElement(etree.SubElement(env, "{%s}Body" % SOAP_ENV), "{%s%s}%s" % (AXL_NS, version, operation))
-    _emit(request, operation, body, version, operation)
+    _emit(request, operation, body, version, operation, False)
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
 
 
-def _emit(parent, type_name, value, version, path):
+def _emit(parent, type_name, value, version, path, tags):
     if not isinstance(value, dict):
         raise SchemaError(path, "expected a mapping, got %r" % type(value).__name__)
     known = fields(type_name, version)
@@ -256,7 +256,11 @@ def _emit(parent, type_name, value, version, path):
             where = "%s/%s" % (path, field.name)
             if field.complex:
                 if each != "":
-                    _emit(child, field.type, each, version, where)
+                    _emit(child, field.type, each, version, where, tags or field.name == "returnedTags")
+            elif tags and field.type == "b" and each == "":
+                # A returned tag only has to be present, but AXL's boolean type has no empty value:
+                # send one that validates (CUCM ignores the content of returned tags).
+                child.text = "true"
             else:
                 _simple(child, field.type, each, where)
 

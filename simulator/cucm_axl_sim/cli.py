@@ -3,6 +3,7 @@
 import argparse
 import os
 import signal
+import sqlite3
 import ssl
 import sys
 import tempfile
@@ -53,6 +54,7 @@ def build(args):
     if not db:
         db = os.path.join(tempfile.mkdtemp(prefix="cucm-axl-sim-"), "cucm.sqlite")
     db = os.path.abspath(db)
+    os.makedirs(os.path.dirname(db), exist_ok=True)
     started = time.monotonic()
     data = store.Store(db, app_user=args.username, app_password=args.password, seed_users=args.seed_users,
                        ldap_users=args.ldap_users, resource_catalog=args.resource_catalog)
@@ -90,7 +92,8 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         sim, httpd = build(args)
-    except OSError as exc:
+    except (OSError, sqlite3.Error, ValueError) as exc:
+        # a taken port, an unwritable or foreign --db, a bad --cert or --resource-catalog
         print(f"cucm-axl-sim: {exc}", file=sys.stderr)
         return 1
 

@@ -246,6 +246,9 @@ class BadRequest(Exception):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # A request line without a version gets HTTP/0.9 treatment in http.server: its error answer
+    # would have no status line.  Tomcat has no HTTP/0.9; answer such lines with a real status.
+    default_request_version = "HTTP/1.0"
     timeout = 120               # idle keep-alive connection / stalled request body, seconds
     handshake_timeout = 10      # a TLS client must complete its handshake within this
     # Headers and body are separate writes; without TCP_NODELAY each keep-alive response waits

@@ -9,6 +9,7 @@ Responses are built from plain Python values in schema order:
 """
 
 import collections
+import re
 
 from lxml import etree
 
@@ -51,15 +52,23 @@ def unbraced(uuid):
     return uuid.strip().strip("{}").lower()
 
 
+_NO_DTD = "Unmarshalling Error: a SOAP message must not contain a Document Type Declaration"
+# A DOCTYPE can only come in the prolog: after an XML declaration, comments and PIs.
+_DOCTYPE = re.compile(rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*<!DOCTYPE", re.S | re.I)
+
+
 def parse_envelope(body):
     """Return ``(operation, namespace, element)`` of the request in a SOAP envelope."""
+    if _DOCTYPE.match(body):
+        # SOAP 1.1 section 3: "A SOAP message MUST NOT contain a Document Type Declaration".
+        # Refused before parsing, so no entity is ever expanded.
+        raise ClientFault(_NO_DTD)
     try:
         root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise ClientFault(f"Unmarshalling Error: {exc}") from None
     if root.getroottree().docinfo.doctype:
-        # SOAP 1.1 section 3: "A SOAP message MUST NOT contain a Document Type Declaration".
-        raise ClientFault("Unmarshalling Error: a SOAP message must not contain a Document Type Declaration")
+        raise ClientFault(_NO_DTD)
     qname = etree.QName(root)
     if qname.localname == "Envelope" and qname.namespace != SOAP_ENV:
         # SOAP 1.1 section 4.4.1: an Envelope in another namespace (SOAP 1.2's) is a VersionMismatch.

@@ -5,8 +5,6 @@ request and response is validated against Cisco's real ``AXLSoap.xsd`` of its ve
 with the reason printed, when ``../shared`` is absent).
 """
 
-import copy
-import json
 import sqlite3
 import sys
 import threading
@@ -18,8 +16,10 @@ from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "simulator"))
+sys.path.insert(0, str(ROOT))
 
 from cucm_axl_sim import cli  # noqa: E402
+from tests.support.axl_log import validate_log  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SCHEMA_DIR = SHARED / "axl-schema"
@@ -176,68 +176,16 @@ def zeep_service(sim, version=None):
 
 
 # -------------------------------------------------------------------- schema validation of the logs
-_SCHEMAS = {}
-
-
-def _schema(version):
-    if version not in _SCHEMAS:
-        _SCHEMAS[version] = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / version / "AXLSoap.xsd")))
-    return _SCHEMAS[version]
-
-
-def validate_log(path):
-    """Validate every logged request and response body against the XSD of its version.
-
-    Returns a list of problems.  Responses are checked when they are AXL responses (200) or AXL
-    faults (the ``axlError`` detail); requests when they parse and name a known version.
-    """
-    problems = []
-    if not path.exists():
-        return problems
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        entry = json.loads(line)
-        for side in ("request", "response"):
-            text = entry[side]
-            if not text.startswith("<?xml") and not text.startswith("<soapenv"):
-                continue
-            try:
-                root = etree.fromstring(text.encode())
-            except etree.XMLSyntaxError:
-                continue   # deliberately malformed requests of the robustness tests
-            body = root.find(f"{{{SOAP_ENV}}}Body")
-            if body is None or not len(body):
-                continue
-            element = body[0]
-            if element.tag == f"{{{SOAP_ENV}}}Fault":
-                err = element.find("detail/axlError")
-                if err is None:
-                    continue
-                version = "14.0"
-                element = etree.fromstring(
-                    etree.tostring(err).replace(b"<axlError>", f'<axlError xmlns="http://www.cisco.com/AXL/API/{version}">'.encode(), 1)
-                    .replace(b"<axlcode>", b'<axlcode xmlns="">').replace(b"<axlmessage>", b'<axlmessage xmlns="">')
-                    .replace(b"<request>", b'<request xmlns="">'))
-            namespace = etree.QName(element).namespace or ""
-            version = namespace.rsplit("/", 1)[-1] if namespace.startswith("http://www.cisco.com/AXL/API/") else ""
-            if version not in ("11.5", "12.5", "14.0", "15.0"):
-                continue
-            if entry["status"] != 200 and side == "request":
-                continue   # requests the server refused on purpose (bad versions, strict-mode rejects)
-            schema = _schema(version)
-            if not schema.validate(copy.deepcopy(element)):
-                problems.append(f"{path.name}:{number} {entry['operation']} {side}: {schema.error_log.last_error}")
-    return problems
-
-
 def pytest_sessionfinish(session, exitstatus):
     if not _LOGS:
         return
     if not SCHEMA_DIR.is_dir():
-        print(f"\nSKIPPED: response validation against Cisco's XSD ({SCHEMA_DIR} is absent)")
+        print(f"\nSKIPPED: validation of the logged AXL exchanges against Cisco's XSD ({SCHEMA_DIR} is absent)")
         return
-    problems = [p for log in _LOGS for p in validate_log(log)]
-    checked = sum(1 for log in _LOGS if log.exists() for _ in log.open())
-    print(f"\nvalidated {checked} logged AXL exchanges against Cisco's AXLSoap.xsd: {len(problems)} problem(s)")
+    results = [validate_log(log) for log in _LOGS]
+    checked = sum(c for c, _p in results)
+    problems = [p for _c, found in results for p in found]
+    print(f"\nvalidated {checked} logged AXL messages against Cisco's AXLSoap.xsd: {len(problems)} problem(s)")
     for problem in problems[:50]:
         print("  " + problem)
     if problems:
