@@ -21,6 +21,8 @@ SANITY_ARGS ?=
 UNITS_ARGS ?=
 PYTEST_ARGS ?=
 LINT_ARGS ?=
+# Integration tests run in 2 pytest-xdist workers (each with its own simulators).
+INTEGRATION_ARGS ?= -n 2
 SIM_ARGS ?=
 # Where the simulator's own pytest suites live (those that exist are run by units-simulator).
 SIMULATOR_TEST_DIRS ?= tests/unit/simulator tests/simulator
@@ -29,7 +31,7 @@ EXTRA_COLLECTIONS_PATH ?=
 
 # What `make test` (and so .ci/run) runs, in order. Add integration, molecule, docs, ... here
 # once those targets exist, or run `make test TEST_TARGETS='units lint'`.
-TEST_TARGETS ?= units sanity lint changelog-lint
+TEST_TARGETS ?= units integration sanity lint changelog-lint
 
 COLLECTION_NAMESPACE := voiceops
 COLLECTION_NAME := cucm
@@ -81,7 +83,7 @@ SANITY_SKIP := --skip-test pslint
 # pip from the index), cached under the name ansible-test looks for.
 GET_PIP_OFFLINE := $(SHARED_DIR)/tools/get_pip_offline.py
 
-.PHONY: help venv collection collection-link collection-sync ansible-test-bootstrap \
+.PHONY: demo integration help venv collection collection-link collection-sync ansible-test-bootstrap \
 	test sanity units units-collection units-simulator lint changelog-lint simulator clean distclean
 
 help: ## Show this help
@@ -175,6 +177,11 @@ changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/chang
 	cd '$(ROOT)' && antsibull-changelog lint
 	cd '$(ROOT)' && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+# Real ansible-playbook runs of the collection against cucm-axl-sim (strict mode when ../shared
+# has Cisco's schema), for CUCM 12.5, 14.0 and 15.0 (CUCM_TEST_VERSIONS=14.0 narrows it).
+integration: venv collection-link ## Integration playbooks against the simulator (tests/integration)
+	cd '$(ROOT)' && pytest -p no:cacheprovider $(INTEGRATION_ARGS) tests/integration $(PYTEST_ARGS)
+
 # ---- run ----
 
 simulator: venv ## Run the AXL simulator in the foreground: make simulator SIM_ARGS='...'
@@ -188,3 +195,8 @@ clean: ## Remove build/, test output and caches (keeps .venv)
 
 distclean: clean ## clean, and remove .venv too
 	rm -rf '$(VENV)'
+
+# ---- demo ----
+
+demo: venv collection-link ## Start the simulator, run the example playbooks, show the result, stop it
+	'$(VENV_PY)' '$(ROOT)/tools/demo.py'

@@ -152,6 +152,25 @@ class AxlClient(object):
         ret = self.call("executeSQLQuery", {"sql": sql})
         return [dict((col.tag, col.text or "") for col in row) for row in ret.iterfind("row")]
 
+    def sql_query_paged(self, sql, page_size=5000):
+        """All rows of a SELECT (which must have an ORDER BY), fetched ``SKIP n FIRST m`` at a time
+        so that no answer exceeds AXL's 8 MB limit; on a "Query request too large" fault the page
+        shrinks to what CUCM suggests and the same page is asked again."""
+        head, rest = re.match(r"(?is)^\s*(select)\s+(.*)$", sql).groups()
+        rows, skip = [], 0
+        while True:
+            try:
+                page = self.sql_query("%s skip %d first %d %s" % (head, skip, page_size, rest))
+            except AxlFault as fault:
+                if fault.too_large and page_size > 1:
+                    page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
+                    continue
+                raise
+            rows.extend(page)
+            if len(page) < page_size:
+                return rows
+            skip += page_size
+
     def sql_update(self, sql):
         ret = self.call("executeSQLUpdate", {"sql": sql})
         return int(ret.findtext("rowsUpdated") or 0)

@@ -268,6 +268,8 @@ def _emit(parent, type_name, value, version, path, tags):
 def _simple(element, type_code, value, path):
     if type_code == "fk" and isinstance(value, dict):
         if value.get("uuid"):
+            if not _UUID.match(str(value["uuid"])):
+                raise SchemaError(path, "uuid %r is not a {UUID}" % (value["uuid"],))
             element.set("uuid", value["uuid"])
         value = value.get("name") or ""
     if isinstance(value, bool):

@@ -30,13 +30,15 @@ class Option(object):
 
     ``axl`` is a path in the AXL object; a ``*`` marks the element that repeats, e.g.
     ``associatedGroups/userGroup*/name``.  ``kind`` is ``str``, ``bool``, ``int``, ``list``
-    (declared as ``{add, remove, set}``), ``dict`` (``fields`` maps sub-options to AXL children)
-    or ``secret`` (write-only, ``no_log``, governed by ``update_password``).
+    (declared as ``{add, remove, set}``), ``keyed`` (the same, but items are ``{name: .., <value>: ..}``
+    and a name maps to one value, e.g. a role's resources and their permission), ``dict``
+    (``fields`` maps sub-options to AXL children) or ``secret`` (write-only, ``no_log``, governed by
+    ``update_password``).
     """
 
     def __init__(self, name, axl=None, kind="str", choices=None, ref=None, max_len=None, ldap=False,
                  ignore_case=False, fields=None, since=None, create_only=False, description=None, pattern=None,
-                 pattern_hint=None):
+                 pattern_hint=None, value_key=None, value_choices=None):
         self.name = name
         self.axl = axl
         self.kind = kind
@@ -51,9 +53,18 @@ class Option(object):
         self.description = description
         self.pattern = re.compile(pattern) if pattern else None   # format the value must match
         self.pattern_hint = pattern_hint                          # says what the pattern means
+        self.value_key = value_key                                # keyed lists: the item's value field
+        self.value_choices = value_choices
 
     # ------------------------------------------------------------------ argument spec
     def argspec(self):
+        if self.kind == "keyed":
+            item = dict(name=dict(type="str", required=True),
+                        **{self.value_key: dict(type="str", choices=list(self.value_choices))})
+            return dict(type="dict", options=dict(
+                add=dict(type="list", elements="dict", options=item),
+                remove=dict(type="list", elements="dict", options=item),
+                set=dict(type="list", elements="dict", options=item)))
         if self.kind == "list":
             return dict(type="dict", options=dict(
                 add=dict(type="list", elements="str"),
@@ -98,6 +109,8 @@ class Option(object):
 
     # ------------------------------------------------------------------ comparison
     def norm(self, value):
+        if self.kind == "keyed":
+            return sorted((value or {}).items())
         if self.kind == "list":
             return sorted(set((v.lower() if self.ignore_case else v) for v in value or []))
         if self.kind == "dict":
@@ -162,10 +175,11 @@ def resolve_list(option, spec, current):
     spec = spec or {}
     if spec.get("set") is not None and (spec.get("add") or spec.get("remove")):
         raise CucmError("%s: 'set' cannot be combined with 'add' or 'remove'" % option.name)
-    both = set(spec.get("add") or []) & set(spec.get("remove") or [])
+    key = (lambda v: v.lower()) if option.ignore_case else (lambda v: v)
+    removing = set(key(v) for v in spec.get("remove") or [])
+    both = set(v for v in spec.get("add") or [] if key(v) in removing)
     if both:
         raise CucmError("%s: %s is in both 'add' and 'remove'" % (option.name, ", ".join(repr(v) for v in sorted(both))))
-    key = (lambda v: v.lower()) if option.ignore_case else (lambda v: v)
     if spec.get("set") is not None:
         target = []
         for v in spec["set"]:
@@ -180,6 +194,32 @@ def resolve_list(option, spec, current):
     return [v for v in target if key(v) not in removed]
 
 
+def resolve_keyed(option, spec, current):
+    """The ``{name: value}`` a keyed ``{add, remove, set}`` declaration asks for."""
+    spec = spec or {}
+    if spec.get("set") is not None and (spec.get("add") or spec.get("remove")):
+        raise CucmError("%s: 'set' cannot be combined with 'add' or 'remove'" % option.name)
+    items = {}
+    for sub in ("add", "set"):
+        for item in spec.get(sub) or []:
+            if item["name"] in items and items[item["name"]] != item.get(option.value_key):
+                raise CucmError("%s: %r is declared twice with different %s" % (option.name, item["name"], option.value_key))
+            if not item.get(option.value_key):
+                raise CucmError("%s: %r needs a %s" % (option.name, item["name"], option.value_key))
+            items[item["name"]] = item[option.value_key]
+    removed = set(item["name"] for item in spec.get("remove") or [])
+    both = removed & set(items)
+    if both:
+        raise CucmError("%s: %s is in both 'add' and 'remove'" % (option.name, ", ".join(repr(v) for v in sorted(both))))
+    if spec.get("set") is not None:
+        return items
+    target = dict(current or {})
+    target.update(items)
+    for name in removed:
+        target.pop(name, None)
+    return target
+
+
 class Resource(object):
     """One kind of CUCM object.  Subclasses set the attributes and may override the hooks."""
 
@@ -192,8 +232,10 @@ class Resource(object):
     create_defaults = {}         # option values used on create when not declared
 
     # hooks ------------------------------------------------------------
-    def read(self, client, key):
-        """Current object as ``{option: value}`` plus ``_uuid`` (and any ``_`` facts), or None."""
+    def read(self, client, key, params=None):
+        """Current object as ``{option: value}`` plus ``_uuid`` (and any ``_`` facts), or None.
+        ``params`` (the module's parameters, when known) lets a resource read only what is
+        declared, e.g. the membership of the named users rather than of the whole group."""
         raise NotImplementedError
 
     def create(self, client, key, values):
@@ -205,12 +247,22 @@ class Resource(object):
     def delete(self, client, key, current):
         raise NotImplementedError
 
+    def prepare(self, client, params):
+        """Resolve and canonicalise declared values before anything is compared (e.g. names to
+        catalogue entries); return the parameters to use.  Raise CucmError for bad input."""
+        return params
+
+    def initial(self, client, key, params):
+        """Values a new object starts from, as the base of its list options (e.g. ``copy_from``)."""
+        return {}
+
     def check(self, client, key, desired, changes, current):
         """Validate before any write (references exist, rules allow the change); raise CucmError."""
 
     def public(self, obj):
-        """The object as returned to the user (options only, no secrets)."""
-        return dict((o.name, obj.get(o.name)) for o in self.options if o.kind != "secret" and o.name in obj)
+        """The object as returned to the user (options only, no secrets, lists sorted)."""
+        return dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else obj[o.name])
+                    for o in self.options if o.kind != "secret" and o.name in obj)
 
     # argument spec ---------------------------------------------------------
     def argument_spec(self):
@@ -228,7 +280,7 @@ class Resource(object):
 
 def validate_values(resource, params, version):
     """Lengths, choices of AXL versions and formats, before anything is sent."""
-    for option in resource.options:
+    for option in ((resource.key,) if resource.key else ()) + tuple(resource.options):
         value = params.get(option.name)
         if value is None:
             continue
@@ -238,6 +290,9 @@ def validate_values(resource, params, version):
         if option.kind == "list":
             for sub in ("add", "remove", "set"):
                 texts.extend(value.get(sub) or [])
+        elif option.kind == "keyed":
+            for sub in ("add", "remove", "set"):
+                texts.extend(item["name"] for item in value.get(sub) or [])
         elif option.kind == "dict":
             texts.extend(v for v in value.values() if v)
         elif isinstance(value, str):
@@ -247,23 +302,27 @@ def validate_values(resource, params, version):
             if option.max_len and size > option.max_len:
                 shown = "the value" if option.kind == "secret" else repr(text[:40] + ("..." if len(text) > 40 else ""))
                 raise CucmError("%s: %s is %d bytes long; CUCM allows at most %d" % (option.name, shown, size, option.max_len))
-            if option.kind == "list" and not text:
+            if option.kind in ("list", "keyed") and not text:
                 raise CucmError("%s: empty names are not allowed" % option.name)
             if option.pattern and text and not option.pattern.match(text):
                 shown = "the value" if option.kind == "secret" else repr(text)
                 raise CucmError("%s: %s is not valid: %s" % (option.name, shown, option.pattern_hint))
 
 
-def plan(resource, params, current):
+def plan(resource, params, current, initial=None):
     """What to change: ``(desired, changes)`` for the declared options (secrets included when
-    they must be written).  ``current`` is None when the object does not exist."""
+    they must be written).  ``current`` is None when the object does not exist; ``initial`` is
+    then what a new object starts from (the base of its list options)."""
     desired, changes = {}, {}
+    base = current if current is not None else (initial or {})
     for option in resource.options:
         value = params.get(option.name)
         if value is None:
             continue
         if option.kind == "list":
-            value = resolve_list(option, value, current.get(option.name) if current else [])
+            value = resolve_list(option, value, base.get(option.name) or [])
+        elif option.kind == "keyed":
+            value = resolve_keyed(option, value, base.get(option.name) or {})
         if option.kind == "secret":
             if current is None or params.get("update_password") == "always":
                 changes[option.name] = value
@@ -286,6 +345,8 @@ def diff_of(resource, key, declared, current, desired, changes, state):
     def show(option, value):
         if option.kind == "list":
             return sorted(value or [])
+        if option.kind == "keyed":
+            return [{"name": k, option.value_key: v} for k, v in sorted((value or {}).items())]
         return value
 
     if state == "absent":
@@ -301,7 +362,9 @@ def diff_of(resource, key, declared, current, desired, changes, state):
             continue
         if current is not None:
             before[option.name] = show(option, current.get(option.name))
-        after[option.name] = show(option, desired.get(option.name))
+        # an option that needs no write keeps what CUCM has (which may differ in case or order)
+        unchanged = current is not None and option.name not in changes
+        after[option.name] = before[option.name] if unchanged else show(option, desired.get(option.name))
     if current is None:
         before = {}
     return dict(before=before, after=after)
@@ -317,17 +380,19 @@ def ensure(module, resource):
         raise CucmError("%s must not be empty" % resource.key.name)
     declared = [o.name for o in resource.options if params.get(o.name) is not None]
     validate_values(resource, params, client.version)
+    params = resource.prepare(client, params)
 
-    current = resource.read(client, key)
+    current = resource.read(client, key, params)
     if state == "absent":
         result = dict(changed=current is not None, diff=diff_of(resource, key, declared, current, {}, {}, "absent"))
         if current is not None and not module.check_mode:
-            _write_absent(resource, client, key, current)
+            _write_absent(resource, client, key, current, params)
         result[resource.result_key] = {}
         return _finish(module, result)
 
     original = current
-    desired, changes = plan(resource, params, current)
+    initial = resource.initial(client, key, params) if current is None else None
+    desired, changes = plan(resource, params, current, initial)
     if current is None:
         missing = [n for n in resource.required_on_create if params.get(n) in (None, "")]
         if missing:
@@ -351,13 +416,13 @@ def ensure(module, resource):
             if attempt:
                 raise
             created = current is None
-            current = resource.read(client, key)
+            current = resource.read(client, key, params)
             new_uuid = (current or {}).get("_uuid")
             retry_params = dict(params, update_password="on_create") if created and current is not None else params
             pending = plan(resource, retry_params, current)[1]
     current = original
     obj = dict(current or {})
-    obj.update(desired)
+    obj.update((k, v) for k, v in desired.items() if current is None or k in changes)
     obj["_uuid"] = obj.get("_uuid") or new_uuid or PLACEHOLDER_UUID
     result = dict(changed=bool(changes), diff=diff_of(resource, key, declared, current, desired, changes, "present"))
     out = resource.public(obj)
@@ -367,11 +432,11 @@ def ensure(module, resource):
     return _finish(module, result)
 
 
-def _write_absent(resource, client, key, current):
+def _write_absent(resource, client, key, current, params=None):
     try:
         resource.delete(client, key, current)
     except axl.AmbiguousWrite:
-        if resource.read(client, key) is not None:
+        if resource.read(client, key, params) is not None:
             resource.delete(client, key, current)
 
 
@@ -404,5 +469,9 @@ def as_input(resource, key, obj):
         if option.kind == "secret" or option.name not in obj:
             continue
         value = obj[option.name]
-        out[option.name] = {"set": sorted(value or [])} if option.kind == "list" else value
+        if option.kind == "list":
+            value = {"set": sorted(value or [])}
+        elif option.kind == "keyed":
+            value = {"set": [{"name": k, option.value_key: v} for k, v in sorted((value or {}).items())]}
+        out[option.name] = value
     return out

@@ -192,6 +192,7 @@ CREATE TABLE enduser (
     emmaxlogintime INTEGER CHECK (emmaxlogintime IS NULL OR emmaxlogintime BETWEEN 0 AND 10080),
     conferencenowaccesscode TEXT NOT NULL DEFAULT '',
     keypadenteredalternateidentifier TEXT,
+    namedialing TEXT NOT NULL DEFAULT '',   -- simulator-only: AXL nameDialing (its CUCM column is not in DD12.5)
     discoveryuseridentity TEXT NOT NULL DEFAULT '',
     uniqueidentifier TEXT NOT NULL DEFAULT '',
     passwordreverse TEXT,

@@ -111,7 +111,7 @@ def test_selfcare_password_change_is_stale_until_the_device_is_saved_again(sim):
     assert stored(sim)["Directory"][1] == {"dept": "sales"}
 
 
-def test_selfcare_edit_of_a_profile_free_phone_is_independent_per_device(sim):
+def test_selfcare_edit_on_one_phone_leaves_other_phones_alone(sim):
     """Two phones subscribed to the same service: a Self Care edit and the re-save of one leave the
     other's values and URL alone."""
     axl = zeep_service(sim)

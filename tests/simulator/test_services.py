@@ -378,6 +378,14 @@ def test_models_without_phone_services_cannot_subscribe(sim):
     assert "support IP Phone Services" in fault(set_services(sim, [sub_xml("Weather")]))
 
 
+def test_malformed_url_button_index_is_a_client_fault(sim):
+    add_service(sim, "Weather")
+    add_phone(sim)
+    resp = set_services(sim, [sub_xml("Weather").replace("</name>", "</name><urlButtonIndex>one</urlButtonIndex>")])
+    assert resp.status_code == 500 and axl_error(resp)["faultcode"] == "soapenv:Client"
+    assert subscriptions(sim) == []
+
+
 def test_unknown_service_in_subscription_is_5007(sim):
     add_phone(sim)
     assert "IP Phone Service Nope" in fault(set_services(sim, [sub_xml("Nope")]), 5007)
@@ -428,8 +436,8 @@ def test_device_profile_subscriptions(sim):
     profile = "UDP_user00001"
     resp = set_services(sim, [sub_xml("IPPA", url=TEMPLATE + "?username=user00001")], name=profile, op="updateDeviceProfile")
     assert resp.status_code == 200, resp.text
-    got = body_of(sim.post("getDeviceProfile", f"<name>{profile}</name><returnedTags><services><service><name/><url/>"
-                                                "</service></services></returnedTags>"))
+    tags = "<returnedTags><services><service><name/><url/></service></services></returnedTags>"
+    got = body_of(sim.post("getDeviceProfile", f"<name>{profile}</name>{tags}"))
     (svc,) = got.findall("return/deviceProfile/services/service")
     assert (svc.findtext("name"), svc.findtext("url")) == ("IPPA", TEMPLATE + "?username=user00001")
     assert [s[2] for s in subscriptions(sim, profile)] == ["IPPA"]
@@ -445,8 +453,8 @@ def test_zeep_ip_phone_services_and_subscriptions(versioned_sim):
         "serviceType": "Standard IP Phone Service", "enabled": "true", "parameters": {"parameter": params}})["return"]
     got = svc.getIpPhoneServices(serviceName="IPPA")["return"]["ipPhoneServices"]
     assert got["uuid"] == uuid and got["serviceUrl"] == TEMPLATE
-    assert [(p["name"], p["paramPassword"]) for p in got["parameters"]["parameter"]] == [("username", "false"),
-                                                                                        ("password", "true")]
+    assert [(p["name"], p["paramPassword"]) for p in got["parameters"]["parameter"]] == [
+        ("username", "false"), ("password", "true")]
     svc.updateIpPhoneServices(uuid=uuid, serviceDescription="agent", addParameters={"parameter": [
         {"name": "extension", "displayName": "Ext", "description": None, "paramRequired": "false"}]})
     listed = svc.listIpPhoneServices(searchCriteria={"serviceName": "IP%"},

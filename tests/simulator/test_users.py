@@ -444,6 +444,13 @@ def test_directory_markers_cannot_be_changed(sim):
     ok(update(sim, "user00001", ldapDirectoryName="corp-ldap"))   # its current value
 
 
+def test_name_dialing_and_self_service_are_stored(sim):
+    ok(update(sim, "user00011", selfService="4711", nameDialing="AdaAdams"))
+    assert (col(sim, "user00011", "keypadenteredalternateidentifier"), col(sim, "user00011", "namedialing")) == ("4711", "AdaAdams")
+    user = get(sim, "user00011", "<selfService/><nameDialing/>")
+    assert (user.findtext("selfService"), user.findtext("nameDialing")) == ("4711", "AdaAdams")
+
+
 # ------------------------------------------------------------------ unmodelled fields
 def test_unmodelled_fields_accept_only_what_getuser_returns(sim):
     ok(update(sim, "user00011", patternPrecedence="Default", numericUserId=None))

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
     Option, Resource, missing_references, suggest)
@@ -130,9 +130,14 @@ class EndUser(Resource):
         obj["_status"] = int(status) if status.isdigit() else None
         return obj
 
-    def read(self, client, key):
+    def tags_for(self, version):
+        """read_tags without the fields the cluster's schema version does not have yet."""
+        return returned_tags([o for o in self.options if not o.since or axl_schema._key(version) >= axl_schema._key(o.since)],
+                             extra=("ldapDirectoryName", "status"))
+
+    def read(self, client, key, params=None):
         try:
-            ret = client.call("getUser", {"userid": key, "returnedTags": self.read_tags})
+            ret = client.call("getUser", {"userid": key, "returnedTags": self.tags_for(client.version)})
         except axl.AxlFault as fault:
             if fault.not_found:
                 return None

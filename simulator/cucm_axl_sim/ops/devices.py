@@ -35,7 +35,7 @@ import dataclasses
 
 from .. import soap
 from . import lookup, not_found, operation, page
-from .services import enum_of, new_pkid, read_subscriptions, replace_subscriptions, require, run, value
+from .services import enum_of, integer, new_pkid, read_subscriptions, replace_subscriptions, require, run, value
 
 # element: (device column, table, name column of that table, what faults call it)
 FKS = {
@@ -184,8 +184,8 @@ def _requested_lines(conn, container):
         require(dirn, ("pattern", "routePartitionName"), "dirn")
         numplan = _numplan(conn, soap.child_text(dirn, "pattern", "").strip(),
                            (soap.child_text(dirn, "routePartitionName") or "").strip(), create=True)
-        index = soap.child_text(node, "index", "")
-        out.append((int(index) if index.strip() else len(out) + 1, soap.child_text(node, "label", ""),
+        index = integer(soap.child_text(node, "index", ""), len(out) + 1, "index")
+        out.append((index, soap.child_text(node, "label", ""),
                     soap.child_text(node, "display", ""), numplan))
     for node in soap.children(container, "lineIdentifier"):
         require(node, ("directoryNumber", "routePartitionName"), "lineIdentifier")

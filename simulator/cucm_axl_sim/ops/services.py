@@ -99,6 +99,17 @@ def value(element, name):
     return True, node.text or ""
 
 
+def integer(text, default, element):
+    """An AXL ``XInteger`` (an integer or empty); anything else is the SOAP layer's Client fault."""
+    if text is None or not text.strip():
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise soap.AxlFault(None, f"Unmarshalling Error: cvc-datatype-valid.1.2.3: '{text}' is not a valid value of "
+                                  f"union type 'XInteger' of element '{element}'.", "soapenv:Client") from None
+
+
 def flag(text, default):
     """An AXL ``boolean`` (t/f/true/false/0/1) as a DB bool."""
     if text in (None, ""):
@@ -345,7 +356,7 @@ def _requested_subscriptions(conn, services):
         _p, label = value(node, "urlLabel")
         _p, ascii_name = value(node, "serviceNameAscii")
         items.append({"service": service, "name": soap.child_text(node, "name", ""), "url": url or None,
-                      "index": int(index) if index not in (None, "") else 0, "label": label, "ascii": ascii_name})
+                      "index": integer(index, 0, "urlButtonIndex"), "label": label, "ascii": ascii_name})
     return items
 
 

@@ -2,7 +2,8 @@
 
 Where each AXL field lives (CUCM 12.5 data dictionary):
 
-- scalars: ``enduser`` columns (``SCALARS`` below); ``status`` is read-only;
+- scalars: ``enduser`` columns (``SCALARS`` below; ``nameDialing``'s CUCM column is not in DD12.5,
+  so it lives in the simulator-only ``enduser.namedialing``); ``status`` is read-only;
 - ``password`` / ``pin``: ``credential`` rows (``tkcredential`` 3 / 4), stored only as
   ``seed.credential_digest(user pkid, value)``; ``passwordCredentials`` / ``pinCredentials`` are
   the flags of those rows; ``digestCredentials`` is kept as a digest in ``enduser.passwordreverse``;
@@ -63,7 +64,7 @@ function below, so it is easy to change once a lab shows otherwise):
   refused (CHOICE); a PIN must be digits.
 - Fields the simulator does not model (``UNMODELLED``: MLPP, custom fields, line appearance
   associations, extensionsInfo, headsets, IPCC extension, convertUserAccount, credential
-  policies, nameDialing) read back as empty (``patternPrecedence`` as "Default") and accept only
+  policies) read back as empty (``patternPrecedence`` as "Default") and accept only
   that empty/default value; anything else is refused with ``INVALID`` and a message saying the
   simulator does not model it, so a test never passes on a write that was not stored.
   ``customerName`` (HCS only) names a customer, and this cluster has none: 5007.
@@ -131,7 +132,7 @@ SCALARS = {
     "selfService": ("keypadenteredalternateidentifier", "n"), "calendarPresence": ("enablecalendarpresence", "b"),
     "userIdentity": ("discoveryuseridentity", "s"),
     "enableUserToHostConferenceNow": ("enableusertohostconferencenow", "b"),
-    "attendeesAccessCode": ("conferencenowaccesscode", "s"),
+    "attendeesAccessCode": ("conferencenowaccesscode", "s"), "nameDialing": ("namedialing", "s"),
 }
 DB_DEFAULTS = {"allowcticontrolflag": "t", "islocaluser": "t", "maxdeskpickupwaittime": 10000,
                "remotedestinationlimit": 4}
@@ -148,7 +149,7 @@ LDAP_OWNED = {"newUserid": "userid", "firstName": "firstname", "middleName": "mi
               "mobileNumber": "mobile", "homeNumber": "homephone", "pagerNumber": "pager", "department": "department",
               "title": "title", "manager": "manager", "directoryUri": "directoryuri"}
 # Not modelled: the only value accepted on input (what getUser returns).
-UNMODELLED = {"patternPrecedence": "Default", "numericUserId": "", "mlppPassword": "", "nameDialing": "",
+UNMODELLED = {"patternPrecedence": "Default", "numericUserId": "", "mlppPassword": "",
               "customUserFields": "", "lineAppearanceAssociationForPresences": "", "extensionsInfo": "",
               "addExtensionsInfo": "", "removeExtensionsInfo": "", "associatedHeadsets": "",
               "addAssociatedHeadsets": "", "removeAssociatedHeadsets": "", "ipccExtension": "",
@@ -290,14 +291,15 @@ def replace_map(conn, table, owner_col, owner, item_col, wanted, extra="", extra
 
 
 # ------------------------------------------------------------------ reading
-_SELECT = """
-SELECT e.*, loc.name AS x_locale, m.name AS x_presence, css.name AS x_css, sp.name AS x_sp, up.name AS x_up,
-       dpc.name AS x_ldap,
+_PRIMARY = """,
        (SELECT np.dnorpattern FROM endusernumplanmap pe JOIN numplan np ON np.pkid = pe.fknumplan
          WHERE pe.fkenduser = e.pkid AND pe.tkdnusage = 1 ORDER BY pe.rowid LIMIT 1) AS x_pe_pattern,
        (SELECT rp.name FROM endusernumplanmap pe JOIN numplan np ON np.pkid = pe.fknumplan
          LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition
-         WHERE pe.fkenduser = e.pkid AND pe.tkdnusage = 1 ORDER BY pe.rowid LIMIT 1) AS x_pe_partition
+         WHERE pe.fkenduser = e.pkid AND pe.tkdnusage = 1 ORDER BY pe.rowid LIMIT 1) AS x_pe_partition"""
+_SELECT = """
+SELECT e.*, loc.name AS x_locale, m.name AS x_presence, css.name AS x_css, sp.name AS x_sp, up.name AS x_up,
+       dpc.name AS x_ldap{primary}
   FROM enduser e
   LEFT JOIN typeuserlocale loc ON loc.enum = e.tkuserlocale
   LEFT JOIN matrix m ON m.pkid = e.fkmatrix_presence
@@ -305,32 +307,37 @@ SELECT e.*, loc.name AS x_locale, m.name AS x_presence, css.name AS x_css, sp.na
   LEFT JOIN ucserviceprofile sp ON sp.pkid = e.fkucserviceprofile
   LEFT JOIN ucuserprofile up ON up.pkid = e.fkucuserprofile
   LEFT JOIN directorypluginconfig dpc ON dpc.pkid = e.fkdirectorypluginconfig
-"""
+ WHERE """
 
 
-def _rows(conn, where, params=(), tail=""):
+def _rows(conn, where, params=(), tail="", primary=True):
     cur = conn.cursor()
     cur.row_factory = sqlite3.Row
-    return cur.execute(_SELECT + " WHERE " + where + " " + tail, params).fetchall()
+    return cur.execute(_SELECT.format(primary=_PRIMARY if primary else "") + where + " " + tail, params).fetchall()
 
 
-def _scalars(r):
-    """Every field that is a column (or a single lookup) of the user: all of LUser."""
-    ldap = "LDAP" if r["fkdirectorypluginconfig"] else "Local"
-    value = {axl: (r[col] == "t" if kind == "b" else r[col]) for axl, (col, kind) in SCALARS.items()}
-    value.update({
-        "userid": r["userid"], "userLocale": r["x_locale"], "status": r["status"],
-        "primaryExtension": {"pattern": r["x_pe_pattern"], "routePartitionName": r["x_pe_partition"]}
-        if r["x_pe_pattern"] is not None else None,
-        "presenceGroupName": soap.Fk(r["x_presence"], r["fkmatrix_presence"]),
-        "subscribeCallingSearchSpaceName": soap.Fk(r["x_css"], r["fkcallingsearchspace_restrict"]),
-        "serviceProfile": soap.Fk(r["x_sp"], r["fkucserviceprofile"]),
-        "userProfile": soap.Fk(r["x_up"], r["fkucuserprofile"]),
-        "ldapDirectoryName": soap.Fk(r["x_ldap"], r["fkdirectorypluginconfig"]),
-        "patternPrecedence": UNMODELLED["patternPrecedence"], "numericUserId": None, "customerName": None,
-        "accountType": ldap, "authenticationType": ldap,
-    })
-    return value
+def _scalar_getter(col, kind):
+    return (lambda r: r[col] == "t") if kind == "b" else (lambda r: r[col])
+
+
+def _ldap_type(r):
+    return "LDAP" if r["fkdirectorypluginconfig"] else "Local"
+
+
+# How each field that is a column (or a single lookup) of the user reads from a _rows() row: all of LUser.
+GETTERS = {axl: _scalar_getter(col, kind) for axl, (col, kind) in SCALARS.items()}
+GETTERS.update({
+    "userid": lambda r: r["userid"], "userLocale": lambda r: r["x_locale"], "status": lambda r: r["status"],
+    "primaryExtension": lambda r: {"pattern": r["x_pe_pattern"], "routePartitionName": r["x_pe_partition"]}
+    if r["x_pe_pattern"] is not None else None,
+    "presenceGroupName": lambda r: soap.Fk(r["x_presence"], r["fkmatrix_presence"]),
+    "subscribeCallingSearchSpaceName": lambda r: soap.Fk(r["x_css"], r["fkcallingsearchspace_restrict"]),
+    "serviceProfile": lambda r: soap.Fk(r["x_sp"], r["fkucserviceprofile"]),
+    "userProfile": lambda r: soap.Fk(r["x_up"], r["fkucuserprofile"]),
+    "ldapDirectoryName": lambda r: soap.Fk(r["x_ldap"], r["fkdirectorypluginconfig"]),
+    "patternPrecedence": lambda r: UNMODELLED["patternPrecedence"], "numericUserId": lambda r: None,
+    "customerName": lambda r: None, "accountType": _ldap_type, "authenticationType": _ldap_type,
+})
 
 
 def _credentials(conn, pkid, tk, prefix):
@@ -368,7 +375,7 @@ def _groups(conn, pkid):
 def user_value(conn, r, version):
     """The RUser of one enduser row, in the XSD order of ``version`` (secrets left out)."""
     pkid = r["pkid"]
-    value = _scalars(r)
+    value = {field: get(r) for field, get in GETTERS.items()}
     default = conn.execute("SELECT d.name, d.pkid FROM enduserdevicemap m JOIN device d ON d.pkid = m.fkdevice "
                            "WHERE m.fkenduser = ? AND m.tkuserassociation = ? AND m.defaultprofile = 't' "
                            "ORDER BY d.name LIMIT 1", (pkid, PROFILE)).fetchone()
@@ -382,7 +389,7 @@ def user_value(conn, r, version):
         "passwordCredentials": _credentials(conn, pkid, PASSWORD, "pwd"),
         "pinCredentials": _credentials(conn, pkid, PIN, "pin"),
         "customUserFields": None, "lineAppearanceAssociationForPresences": None, "extensionsInfo": None,
-        "nameDialing": None, "ipccExtension": None, "ipccRoutePartition": None, "convertUserAccount": None,
+        "ipccExtension": None, "ipccRoutePartition": None, "convertUserAccount": None,
         "zeroHop": False, "associatedHeadsets": None,
     })
     ordered = {k: value[k] for k in R_ORDER if k in value and k not in SECRETS}
@@ -390,11 +397,11 @@ def user_value(conn, r, version):
     return for_version(ordered, version, ADDED, REMOVED)
 
 
-def list_value(r, version):
-    value = _scalars(r)
-    ordered = {k: value[k] for k in L_ORDER if k in value and k not in SECRETS}
-    ordered["@uuid"] = soap.braced(r["pkid"])
-    return for_version(ordered, version, ADDED, L_REMOVED)
+def list_fields(version, tags):
+    """The LUser fields of ``version`` that ``returnedTags`` asks for, in XSD order."""
+    wanted = {local(c) for c in kids(tags)}
+    fields = for_version(dict.fromkeys(L_ORDER), version, ADDED, L_REMOVED)
+    return [f for f in fields if f in wanted and f not in SECRETS]
 
 
 # ------------------------------------------------------------------ writing
@@ -695,9 +702,20 @@ def remove_user(req):
 
 @operation("listUser", listing=True)
 def list_user(req):
-    fields = {f for f in SEARCH if f != "customerName" or req.at_least("12.5")}
-    where, params = search(req, SEARCH, fields)
+    criteria = {f for f in SEARCH if f != "customerName" or req.at_least("12.5")}
+    where, params = search(req, SEARCH, criteria)
     limit, offset = page(req)
-    rows = _rows(req.conn, where, (*params, limit, offset), "ORDER BY e.userid LIMIT ? OFFSET ?")
     tags = req.find("returnedTags")
-    return {"user": [soap.select(list_value(r, req.version), tags) for r in rows]}
+    fields = list_fields(req.version, tags)
+    rows = _rows(req.conn, where, (*params, limit, offset), "ORDER BY e.userid LIMIT ? OFFSET ?",
+                 primary="primaryExtension" in fields)
+    nested = {local(c): c for c in kids(tags) if len(c)}    # e.g. primaryExtension/pattern
+    out = []
+    for r in rows:
+        value = {f: GETTERS[f](r) for f in fields}
+        for f, spec in nested.items():
+            if f in value:
+                value[f] = soap.select(value[f], spec)
+        value["@uuid"] = soap.braced(r["pkid"])
+        out.append(value)
+    return {"user": out}

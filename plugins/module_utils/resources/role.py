@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Roles: AXL has no role operations, so roles live in SQL (data dictionary tables ``functionrole``,
+``functionroleresourcemap``, ``typeresource``, ``typeresourceaction``, ``typeapplication``).
+
+Every statement is a constant template filled by :func:`sql.render` (quoted, escaped literals;
+integers and GUIDs checked); role names are also held to a strict character set.  A write that
+fails half-way is undone, so a role is never left half-made.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import sql
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, suggest
+
+# Bits of functionroleresourcemap.permission (Cisco's sample: 1 read, 2 update, 3 both; a
+# resource with a single action, such as "Allow to use API", uses bit 1).
+PERMISSIONS = {"read": 1, "update": 2, "read_update": 3, "allow": 1}
+ROLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ._()/&+,:-]{0,127}$"
+ROLE_NAME_HINT = ("use letters, digits, spaces and . _ - ( ) / & + , : only (at most 128 characters, "
+                  "starting with a letter or digit)")
+
+ROLE_SQL = (
+    "select fr.pkid, fr.name, fr.description, fr.isstandard, frm.tkresource, frm.permission, tr.name resource, "
+    "ta.name application, (select count(*) from typeresourceaction tra where tra.tkresource = frm.tkresource) actions "
+    "from functionrole fr "
+    "left join functionroleresourcemap frm on frm.fkfunctionrole = fr.pkid "
+    "left join typeresource tr on tr.enum = frm.tkresource "
+    "left join typeapplication ta on ta.enum = tr.tkapplication where fr.name = {name}")
+CATALOG_SQL = (
+    "select tr.enum, tr.name, ta.name application, "
+    "(select count(*) from typeresourceaction tra where tra.tkresource = tr.enum) actions "
+    "from typeresource tr left join typeapplication ta on ta.enum = tr.tkapplication where tr.name in {names}")
+ALL_RESOURCES_SQL = ("select tr.name, ta.name application from typeresource tr "
+                     "left join typeapplication ta on ta.enum = tr.tkapplication")
+APPLICATIONS_SQL = "select name from typeapplication"
+GROUPS_SQL = (
+    "select g.name, g.isstandard from functionroledirgroupmap m join dirgroup g on g.pkid = m.fkdirgroup "
+    "where m.fkfunctionrole = {pkid}")
+INSERT_ROLE = "insert into functionrole (name, description) values ({name}, {description})"
+ROLE_PKID = "select pkid from functionrole where name = {name}"
+UPDATE_DESCRIPTION = "update functionrole set description = {description} where pkid = {pkid}"
+DELETE_ROLE = "delete from functionrole where pkid = {pkid}"
+DELETE_MAPS = "delete from functionroleresourcemap where fkfunctionrole = {pkid} and tkresource in {enums}"
+DELETE_ALL_MAPS = "delete from functionroleresourcemap where fkfunctionrole = {pkid}"
+INSERT_MAPS = (
+    "insert into functionroleresourcemap (fkfunctionrole, tkresource, permission) "
+    "select {pkid}, enum, {permission} from typeresource where enum in {enums}")
+
+OPTIONS = (
+    Option("description", max_len=128),
+    Option("application", max_len=50),
+    Option("resources", kind="keyed", value_key="permission", value_choices=sorted(PERMISSIONS), max_len=128),
+)
+
+
+class Role(Resource):
+    noun = "role"
+    key = Option("name", max_len=128, pattern=ROLE_NAME, pattern_hint=ROLE_NAME_HINT)
+    options = OPTIONS
+    result_key = "role"
+
+    def argument_spec(self):
+        spec = super(Role, self).argument_spec()
+        spec["copy_from"] = dict(type="str")
+        spec["detach_from_groups"] = dict(type="bool", default=False)
+        return spec
+
+    # ------------------------------------------------------------------ reading
+    def read(self, client, key, params=None):
+        rows = client.sql_query(sql.render(ROLE_SQL, name=key))
+        return self._parse(rows, (params or {}).get("application")) if rows else None
+
+    def read_many(self, client, pattern):
+        """Roles whose name matches a ``%`` pattern: ``{name: role}`` (one query)."""
+        statement = sql.render(ROLE_SQL.replace("where fr.name = {name}", "where fr.name like {name} order by fr.name"),
+                               name=pattern)
+        by_role = {}
+        for row in client.sql_query(statement):
+            by_role.setdefault(row["name"], []).append(row)
+        return dict((name, self._parse(rows, None)) for name, rows in by_role.items())
+
+    def _parse(self, rows, declared_app):
+        first = rows[0]
+        resources, counts, apps = {}, {}, set()
+        for row in rows:
+            if not row["tkresource"]:
+                continue
+            name = row["resource"]
+            counts[name] = counts.get(name, 0) + 1
+            resources[name] = permission_name(int(row["permission"]), int(row["actions"] or 0) <= 1)
+            apps.add(row["application"])
+        if len(apps) == 1:
+            application = apps.pop()
+        elif not apps:
+            application = declared_app or ""   # an empty role contradicts no application
+        else:
+            application = ", ".join(sorted(apps))
+        return {"description": first["description"], "application": application, "resources": resources,
+                "_uuid": "{%s}" % first["pkid"].upper(), "_pkid": first["pkid"],
+                "_standard": first["isstandard"] == "t", "_enums": dict((r["resource"], int(r["tkresource"]))
+                                                                        for r in rows if r["tkresource"]),
+                "_duplicates": sorted(n for n, c in counts.items() if c > 1)}
+
+    _single = {}     # resource name -> True when it has a single action (filled by prepare)
+    _catalog = {}    # resource name -> enum, for the names this task uses
+    detach = False   # detach_from_groups of this task
+
+    # ------------------------------------------------------------------ resolving declared names
+    def prepare(self, client, params):
+        """Resolve declared resource names against the catalogue and canonicalise permissions."""
+        self.detach = bool(params.get("detach_from_groups"))
+        spec = params.get("resources") or {}
+        names = set(item["name"] for sub in ("add", "remove", "set") for item in spec.get(sub) or [])
+        copy_from = params.get("copy_from")
+        if params.get("application"):
+            apps = [r["name"] for r in client.sql_query(APPLICATIONS_SQL)]
+            if params["application"] not in apps:
+                raise CucmError("application: unknown application %r%s. Nothing was written."
+                                % (params["application"], suggest(params["application"], apps)))
+        self._load_catalog(client, names, params.get("application"), copy_from=copy_from)
+        if not spec:
+            return params
+        fixed = {}
+        for sub in ("add", "remove", "set"):
+            if spec.get(sub) is None:
+                continue
+            fixed[sub] = []
+            for item in spec[sub]:
+                permission = item.get("permission")
+                if sub != "remove" or permission:
+                    permission = self._canonical(item["name"], permission)
+                fixed[sub].append({"name": item["name"], "permission": permission})
+        return dict(params, resources=fixed)
+
+    def _load_catalog(self, client, names, application, copy_from=None):
+        self._catalog, self._single = {}, {}
+        copied = []
+        if copy_from:
+            copied = [r for r in client.sql_query(sql.render(ROLE_SQL, name=copy_from)) if r["tkresource"]]
+            names = set(names) | set(r["resource"] for r in copied)
+        if not names:
+            return
+        rows = client.sql_query(sql.render(CATALOG_SQL, names=sorted(names)))
+        by_name = {}
+        for row in rows:
+            by_name.setdefault(row["name"], []).append(row)
+        problems = []
+        for name in sorted(names):
+            found = by_name.get(name, [])
+            if application:
+                in_app = [r for r in found if r["application"] == application]
+                if found and not in_app:
+                    problems.append("resources: %r belongs to %s, not to application %r"
+                                    % (name, " and ".join(sorted(set(r["application"] or "no application" for r in found))),
+                                       application))
+                    continue
+                found = in_app
+            if not found:
+                everything = client.sql_query(ALL_RESOURCES_SQL)
+                pool = [r["name"] for r in everything if not application or r["application"] == application]
+                problems.append("resources: unknown resource %r%s%s" % (
+                    name, " in application %r" % application if application else "", suggest(name, pool)))
+                continue
+            if len(found) > 1:
+                problems.append("resources: %r exists in several applications (%s); set application to choose"
+                                % (name, ", ".join(sorted(r["application"] or "none" for r in found))))
+                continue
+            self._catalog[name] = int(found[0]["enum"])
+            self._single[name] = int(found[0]["actions"] or 0) <= 1
+        if problems:
+            raise CucmError("; ".join(problems) + ". Nothing was written.")
+
+    def _canonical(self, name, permission):
+        single = self._single.get(name)
+        if permission is None:
+            raise CucmError("resources: %r needs a permission (%s)" % (name, ", ".join(sorted(PERMISSIONS))))
+        if single and permission in ("update", "read_update"):
+            raise CucmError("resources: %r has a single action (allow); permission %r does not apply, use 'allow'"
+                            % (name, permission))
+        if not single and permission == "allow":
+            raise CucmError("resources: %r has Read and Update actions; permission 'allow' does not apply, use "
+                            "read, update or read_update" % name)
+        return "allow" if single else permission
+
+    def initial(self, client, key, params):
+        if not params.get("copy_from"):
+            return {}
+        source = self.read(client, params["copy_from"])
+        if source is None:
+            raise CucmError("copy_from: there is no role %r to copy. Nothing was written." % params["copy_from"])
+        return {"resources": source["resources"]}
+
+    # ------------------------------------------------------------------ checks
+    def check(self, client, key, desired, changes, current):
+        if current and current["_standard"]:
+            raise CucmError("role %r is a standard role: CUCM says \"Cannot modify the Permission and Resources "
+                            "associated with a standard Functional Role.\" Create a new role (copy_from: %r) and "
+                            "use that instead. Nothing was written." % (key, key))
+        if "application" in changes and current and current["resources"] and "resources" not in changes:
+            raise CucmError("application: role %r holds resources of %s; declare its resources (with set) to move it "
+                            "to %r. Nothing was written." % (key, current["application"], changes["application"]))
+        if "resources" in changes and desired.get("application"):
+            stray = [n for n in changes["resources"] if n not in self._catalog]
+            if stray:
+                raise CucmError("resources: the role keeps %s, which do not belong to application %r; remove them "
+                                "or declare the resources with set. Nothing was written."
+                                % (", ".join(repr(n) for n in sorted(stray)), desired["application"]))
+
+    # ------------------------------------------------------------------ writing
+    def _enum(self, name, current):
+        if name in self._catalog:
+            return self._catalog[name]
+        return (current or {}).get("_enums", {})[name]
+
+    def _insert_maps(self, client, pkid, resources, current=None):
+        by_permission = {}
+        for name, permission in resources.items():
+            by_permission.setdefault(PERMISSIONS[permission], []).append(self._enum(name, current))
+        for bits, enums in sorted(by_permission.items()):
+            client.sql_update(sql.render(INSERT_MAPS, pkid=sql.Guid(pkid), permission=bits, enums=sorted(enums)))
+
+    def create(self, client, key, values):
+        client.sql_update(sql.render(INSERT_ROLE, name=key, description=values.get("description") or ""))
+        pkid = client.sql_query(sql.render(ROLE_PKID, name=key))[0]["pkid"]
+        try:
+            self._insert_maps(client, pkid, values.get("resources") or {})
+        except Exception:
+            # never leave a half-made role behind
+            client.sql_update(sql.render(DELETE_ROLE, pkid=sql.Guid(pkid)))
+            raise
+        return "{%s}" % pkid.upper()
+
+    def update(self, client, key, changes, current):
+        pkid = sql.Guid(current["_pkid"])
+        done = []
+        try:
+            if "description" in changes:
+                client.sql_update(sql.render(UPDATE_DESCRIPTION, description=changes["description"], pkid=pkid))
+                done.append("description")
+            if "resources" in changes or current["_duplicates"]:
+                target = changes.get("resources", current["resources"])
+                before = current["resources"]
+                rewrite = set(n for n in before if n not in target or target[n] != before[n])
+                rewrite |= set(current["_duplicates"])
+                if rewrite:
+                    done.append("resources")
+                    client.sql_update(sql.render(DELETE_MAPS, pkid=pkid,
+                                                 enums=sorted(self._enum(n, current) for n in rewrite)))
+                added = dict((n, p) for n, p in target.items() if n not in before or n in rewrite)
+                if added:
+                    done.append("resources")
+                    self._insert_maps(client, pkid, added, current)
+        except Exception:
+            self._undo(client, pkid, current, done)
+            raise
+
+    def _undo(self, client, pkid, current, done):
+        """Put back what this task changed before a statement failed."""
+        if "description" in done:
+            client.sql_update(sql.render(UPDATE_DESCRIPTION, description=current["description"], pkid=pkid))
+        if "resources" in done:
+            client.sql_update(sql.render(DELETE_ALL_MAPS, pkid=pkid))
+            self._insert_maps(client, pkid, current["resources"], current)
+
+    def delete(self, client, key, current):
+        if current["_standard"]:
+            raise CucmError("role %r is a standard role; CUCM does not allow deleting it. Nothing was written." % key)
+        pkid = sql.Guid(current["_pkid"])
+        groups = client.sql_query(sql.render(GROUPS_SQL, pkid=pkid))
+        if groups and not self.detach:
+            raise CucmError("role %r is used by the access control group(s) %s; set detach_from_groups: true to take "
+                            "it out of them and delete it. Nothing was written."
+                            % (key, ", ".join(repr(g["name"]) for g in sorted(groups, key=lambda g: g["name"]))))
+        for group in sorted(groups, key=lambda g: g["name"]):
+            client.call("updateUserGroup", {"name": group["name"], "removeUserRoles": {"userRole": [{"roleName": key}]}})
+        client.sql_update(sql.render(DELETE_ROLE, pkid=pkid))
+
+    def public(self, obj):
+        out = super(Role, self).public(obj)
+        out["resources"] = [{"name": n, "permission": p} for n, p in sorted((obj.get("resources") or {}).items())]
+        out["standard"] = bool(obj.get("_standard"))
+        return out
+
+
+def permission_name(bits, single):
+    if single:
+        return "allow" if bits & 1 else "none"
+    return {1: "read", 2: "update", 3: "read_update"}.get(bits, "bits:%d" % bits)

@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cucm_user_group
+short_description: Manage a CUCM access control group, its roles and members
+version_added: 0.1.0
+description:
+  - Create, update or delete an access control group ("user group" in AXL), the roles it grants and its end
+    user members.
+  - Membership and role changes use AXL's incremental C(updateUserGroup) (C(addMembers)/C(removeMembers),
+    C(addUserRoles)/C(removeUserRoles)): two playbooks adding different users to one group never lose each
+    other's members, and C(set) sends only the difference.
+  - O(copy_from) creates the group with the roles of another one (for example C(Standard CCM End Users)), as the
+    administration page's Copy does.
+  - Standard (built-in) groups keep their roles (CUCM refuses the change and the module says why before writing);
+    their members can be managed.
+  - Every role and user named is checked to exist before anything is written.
+extends_documentation_fragment:
+  - voiceops.cucm.connection
+  - voiceops.cucm.connection.ATTRIBUTES
+author:
+  - voiceops.cucm contributors
+options:
+  name:
+    description:
+      - Name of the group (at most 128 characters; CUCM allows letters, digits, spaces and C(. _ -)).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates or updates the group, V(absent) deletes it (its members are not deleted).
+    type: str
+    choices: [present, absent]
+    default: present
+  roles:
+    description:
+      - Roles the group grants. C(add) and C(remove) keep roles you do not mention, C(set) makes the list exactly
+        this; see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists).
+    type: dict
+    suboptions:
+      add:
+        description: Roles to add.
+        type: list
+        elements: str
+      remove:
+        description: Roles to remove.
+        type: list
+        elements: str
+      set:
+        description: The complete list of roles.
+        type: list
+        elements: str
+  members:
+    description:
+      - End users in the group, by user ID. Same list semantics as O(roles). With C(add)/C(remove) only the named
+        users' membership is read; C(set) reads the whole membership (in pages, for large groups).
+    type: dict
+    suboptions:
+      add:
+        description: Users to add.
+        type: list
+        elements: str
+      remove:
+        description: Users to remove.
+        type: list
+        elements: str
+      set:
+        description: The complete list of members.
+        type: list
+        elements: str
+  copy_from:
+    description:
+      - When the group is created, start from the roles of this group; O(roles) then adds to or changes that start.
+        Ignored once the group exists.
+    type: str
+seealso:
+  - module: voiceops.cucm.cucm_user_group_info
+  - module: voiceops.cucm.cucm_role
+"""
+
+EXAMPLES = r"""
+- name: End users who may also edit their phone services (copy of the standard group plus a role)
+  voiceops.cucm.cucm_user_group:
+    name: Standard CCM End Users with Services
+    copy_from: Standard CCM End Users
+    roles:
+      add: [Cisco Call Manager Phone Services Self-Service]
+    members:
+      add: [jdoe]
+
+- name: Add an agent to the CTI group without touching its other members
+  voiceops.cucm.cucm_user_group:
+    name: Standard CTI Enabled
+    members:
+      add: [asmith]
+"""
+
+RETURN = r"""
+group:
+  description:
+    - The group after the task (what it would be, in check mode). O(members) lists the declared users that are
+      members; the whole membership only when C(members.set) was declared. Empty when O(state=absent).
+  returned: always
+  type: dict
+  sample:
+    name: Standard CCM End Users with Services
+    uuid: "{2B4D6F80-1A3C-4E5F-8091-A2B3C4D5E6F7}"
+    standard: false
+    roles: [Cisco Call Manager Phone Services Self-Service, Standard CCM End Users, Standard CCMUSER Administration]
+    members: [jdoe]
+"""
+
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure
+from ansible_collections.voiceops.cucm.plugins.module_utils.resources.user_group import UserGroup
+
+
+def main():
+    resource = UserGroup()
+    module = CucmModule(resource.argument_spec())
+    module.run(lambda: ensure(module, resource))
+
+
+if __name__ == "__main__":
+    main()
