@@ -83,7 +83,7 @@ SANITY_SKIP := --skip-test pslint
 # pip from the index), cached under the name ansible-test looks for.
 GET_PIP_OFFLINE := $(SHARED_DIR)/tools/get_pip_offline.py
 
-.PHONY: demo integration help venv collection collection-link collection-sync ansible-test-bootstrap \
+.PHONY: bench demo integration help venv collection collection-link collection-sync ansible-test-bootstrap \
 	test sanity units units-collection units-simulator lint changelog-lint simulator clean distclean
 
 help: ## Show this help
@@ -195,6 +195,13 @@ clean: ## Remove build/, test output and caches (keeps .venv)
 
 distclean: clean ## clean, and remove .venv too
 	rm -rf '$(VENV)'
+
+# ---- benchmarks (never part of `make test`: times are measured, not asserted) ----
+
+BENCH_ARGS ?=
+bench: venv collection-link ## Benchmarks: the collection vs the alternatives (docs/performance.md), then the simulator
+	'$(VENV_PY)' '$(ROOT)/tests/bench/bench_collection.py' $(BENCH_ARGS)
+	'$(VENV_PY)' '$(ROOT)/tests/bench/bench_simulator.py'
 
 # ---- demo ----
 

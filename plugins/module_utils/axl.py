@@ -30,7 +30,7 @@ import ssl
 import time
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl_schema
-from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import SchemaError  # noqa: F401 (re-export)
+from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import SchemaError  # noqa: F401 pylint: disable=unused-import
 
 try:
     from lxml import etree
@@ -171,9 +171,41 @@ class AxlClient(object):
                 return rows
             skip += page_size
 
+    def list_paged(self, operation, body, item, page_size):
+        """Yield the ``item`` elements of a list operation, ``first``/``skip`` at a time; a page that
+        is "too large" is asked again at the size CUCM suggests (each page's tree is freed before
+        the next one is read)."""
+        skip = 0
+        while True:
+            try:
+                ret = self.call(operation, dict(body, skip=skip, first=page_size))
+            except AxlFault as fault:
+                if fault.too_large and page_size > 1:
+                    page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
+                    continue
+                raise
+            count = 0
+            for element in ret.iterfind(item):
+                count += 1
+                yield element
+            if count < page_size:
+                return
+            skip += page_size
+
     def sql_update(self, sql):
         ret = self.call("executeSQLUpdate", {"sql": sql})
         return int(ret.findtext("rowsUpdated") or 0)
+
+    def fork(self):
+        """Another client for a parallel worker: its own connection, the same session (cookie jar
+        and schema version), so parallel writes cost no further authentication."""
+        self.version  # noqa: B018 - detect the version once, before the workers start
+        twin = AxlClient.__new__(AxlClient)
+        twin.__dict__.update(self.__dict__)
+        twin._conn = None
+        twin._last_used = 0.0
+        twin.counters = dict.fromkeys(self.counters, 0)
+        return twin
 
     def close(self):
         if self._conn is not None:
@@ -281,7 +313,7 @@ class AxlClient(object):
             raise AxlConnectionError("no AXL service at %s (HTTP 404): is the Cisco AXL Web Service activated on this "
                                      "node? (AXL is usually reached on the publisher)" % self.url)
         raise AxlError("AXL %s: unexpected HTTP %s from %s: %s" % (operation, status, self.host,
-                                                                    data[:200].decode("utf-8", "replace")))
+                                                                   data[:200].decode("utf-8", "replace")))
 
     def _xml(self, data, operation):
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True)
@@ -328,7 +360,7 @@ class AxlClient(object):
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 cookie = value.split(";", 1)[0]
-                key, _, val = cookie.partition("=")
+                key, _sep, val = cookie.partition("=")
                 if key.strip() in SESSION_COOKIES and val:
                     self._cookies[key.strip()] = val.strip()
         if response.getheader("Connection", "").lower() == "close" or response.will_close:

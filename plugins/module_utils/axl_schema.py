@@ -194,12 +194,18 @@ class Field(object):
         return self.type[0].isupper()
 
 
-_FIELDS = dict((name, [Field(spec) for spec in text.split()]) for name, text in TYPES.items())
+_FIELDS = {}   # parsed on first use: a module only ever touches a few types
+
+
+def _all_fields(type_name):
+    if type_name not in _FIELDS:
+        _FIELDS[type_name] = [Field(spec) for spec in TYPES[type_name].split()]
+    return _FIELDS[type_name]
 
 
 def fields(type_name, version):
     """The fields of a type in schema order, as the given version has them."""
-    return [f for f in _FIELDS[type_name] if f.in_version(version)]
+    return [f for f in _all_fields(type_name) if f.in_version(version)]
 
 
 def max_length(type_name, path, version="14.0"):
@@ -241,7 +247,7 @@ def _emit(parent, type_name, value, version, path, tags):
     names = set(f.name for f in known)
     unknown = [k for k in value if k not in names and value[k] is not None]
     if unknown:
-        every = set(f.name for f in _FIELDS[type_name])
+        every = set(f.name for f in _all_fields(type_name))
         where = "not in AXL %s" % version if set(unknown) & every else "unknown element"
         raise SchemaError("%s/%s" % (path, unknown[0]), where)
     for field in known:

@@ -38,13 +38,71 @@ class CucmError(Exception):
         self.details = details
 
 
-class CucmModule(object):
-    """AnsibleModule plus the task's AXL client (created on first use, closed at exit)."""
+def _leaves(value):
+    """The scalar values inside an option's value (nested dicts and lists walked), as text."""
+    stack, out = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif item is not None and not isinstance(item, bool) and str(item):
+            out.add(str(item))
+    return out
 
-    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that keeps every value of the ``deferred_no_log`` options out of what it
+    reports (result, failure, invocation, the syslog line) until the module has learnt which of
+    them are secrets and called :meth:`CucmModule.hide`.
+
+    Some secrets can only be recognised from CUCM's data: a phone-service subscription parameter is
+    a password when the service says so.  Until the service has been read, a failure (bad
+    arguments, no connection) must not echo those values in ``invocation``; marking the whole
+    option ``no_log`` instead would mask unrelated output for good (Ansible masks substrings).
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._deferred_no_log = tuple(kwargs.pop("deferred_no_log", ()))
+        super(_AnsibleModule, self).__init__(*args, **kwargs)
+
+    def _deferred_values(self):
+        params = getattr(self, "params", None) or {}
+        values = set()
+        for name in self._deferred_no_log:
+            values |= _leaves(params.get(name))
+        return values
+
+    def _log_invocation(self):
+        extra = self._deferred_values() - self.no_log_values
+        self.no_log_values.update(extra)
+        try:
+            super(_AnsibleModule, self)._log_invocation()
+        finally:
+            self.no_log_values.difference_update(extra)
+
+    def exit_json(self, **kwargs):
+        self.no_log_values.update(self._deferred_values())
+        super(_AnsibleModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self.no_log_values.update(self._deferred_values())
+        super(_AnsibleModule, self).fail_json(msg, **kwargs)
+
+
+class CucmModule(object):
+    """AnsibleModule plus the task's AXL client (created on first use, closed at exit).
+
+    ``deferred_no_log`` names options whose values may hold secrets that only CUCM's data can tell
+    (see :class:`_AnsibleModule`); the module reveals them with :meth:`hide` once it knows.
+    """
+
+    def __init__(self, argument_spec, supports_check_mode=True, deferred_no_log=(), **kwargs):
         spec = dict(CONNECTION_OPTIONS)
         spec.update(argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        self.ansible = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
+                                      deferred_no_log=deferred_no_log, **kwargs)
         if not axl.HAS_LXML:
             self.ansible.fail_json(msg=missing_required_lib("lxml"))
         self._client = None
@@ -63,6 +121,12 @@ class CucmModule(object):
 
     def warn(self, message):
         self.ansible.warn(message)
+
+    def hide(self, secrets):
+        """Never show these values (results, diffs, warnings, invocation); from now on only they,
+        not every value of the ``deferred_no_log`` options, are hidden."""
+        self.ansible.no_log_values.update(v for v in secrets if v)
+        self.ansible._deferred_no_log = ()
 
     @property
     def client(self):

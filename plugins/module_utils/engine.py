@@ -32,13 +32,16 @@ class Option(object):
     ``associatedGroups/userGroup*/name``.  ``kind`` is ``str``, ``bool``, ``int``, ``list``
     (declared as ``{add, remove, set}``), ``keyed`` (the same, but items are ``{name: .., <value>: ..}``
     and a name maps to one value, e.g. a role's resources and their permission), ``dict``
-    (``fields`` maps sub-options to AXL children) or ``secret`` (write-only, ``no_log``, governed by
-    ``update_password``).
+    (``fields`` maps sub-options to AXL children), ``secret`` (write-only, ``no_log``, governed by
+    ``update_password``), ``map`` (free names to text values, e.g. a phone-service subscription's
+    parameters: only the declared names are compared and written, the others keep their values;
+    the items :meth:`Resource.secret_items` names are secrets) or ``records`` (an ordered list of
+    dicts compared as a whole; ``spec`` gives its argument spec).
     """
 
     def __init__(self, name, axl=None, kind="str", choices=None, ref=None, max_len=None, ldap=False,
                  ignore_case=False, fields=None, since=None, create_only=False, description=None, pattern=None,
-                 pattern_hint=None, value_key=None, value_choices=None):
+                 pattern_hint=None, value_key=None, value_choices=None, spec=None):
         self.name = name
         self.axl = axl
         self.kind = kind
@@ -55,9 +58,15 @@ class Option(object):
         self.pattern_hint = pattern_hint                          # says what the pattern means
         self.value_key = value_key                                # keyed lists: the item's value field
         self.value_choices = value_choices
+        self.spec = spec                                          # explicit argument spec
 
     # ------------------------------------------------------------------ argument spec
     def argspec(self):
+        if self.spec is not None:
+            return dict(self.spec)
+        if self.kind == "map":
+            # values may be secrets the module learns about only from CUCM (it hides them then)
+            return dict(type="dict", no_log=False)
         if self.kind == "keyed":
             item = dict(name=dict(type="str", required=True),
                         **{self.value_key: dict(type="str", choices=list(self.value_choices))})
@@ -109,6 +118,10 @@ class Option(object):
 
     # ------------------------------------------------------------------ comparison
     def norm(self, value):
+        if self.kind == "map":
+            return dict((k, "" if v is None else v) for k, v in (value or {}).items())
+        if self.kind == "records":
+            return list(value or [])
         if self.kind == "keyed":
             return sorted((value or {}).items())
         if self.kind == "list":
@@ -220,6 +233,24 @@ def resolve_keyed(option, spec, current):
     return target
 
 
+def resolve_map(resource, option, declared, base, creating, always):
+    """The whole map a declaration of some of its items asks for.  A secret item that already
+    has a value is rewritten only when ``always`` (its owner may have changed it on purpose)."""
+    target = dict(base or {})
+    secret = set(resource.secret_items(option.name))
+    for name, value in (declared or {}).items():
+        if name in secret and not creating and not always and target.get(name):
+            continue
+        target[name] = value
+    return target
+
+
+def masked_map(resource, option, value):
+    """A ``map`` value as shown to the user: secret items that have a value are masked."""
+    secret = set(resource.secret_items(option.name))
+    return dict((k, MASK if k in secret and v else v) for k, v in (value or {}).items())
+
+
 class Resource(object):
     """One kind of CUCM object.  Subclasses set the attributes and may override the hooks."""
 
@@ -228,6 +259,7 @@ class Resource(object):
     options = ()                 # the managed Options
     result_key = "object"        # where the module returns the object
     secret_options = ()          # names of secret options governed by update_password
+    secret_policy = "update_password"   # the parameter that says when secrets are written
     required_on_create = ()      # option names a create needs
     create_defaults = {}         # option values used on create when not declared
 
@@ -259,9 +291,15 @@ class Resource(object):
     def check(self, client, key, desired, changes, current):
         """Validate before any write (references exist, rules allow the change); raise CucmError."""
 
+    def secret_items(self, option):
+        """Names of the items of a ``map`` option that are secrets (masked in diffs and results,
+        written only on create, when they have no value yet, or when the secret policy says always)."""
+        return ()
+
     def public(self, obj):
         """The object as returned to the user (options only, no secrets, lists sorted)."""
-        return dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else obj[o.name])
+        return dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else
+                     masked_map(self, o, obj[o.name]) if o.kind == "map" else obj[o.name])
                     for o in self.options if o.kind != "secret" and o.name in obj)
 
     # argument spec ---------------------------------------------------------
@@ -275,7 +313,13 @@ class Resource(object):
         return spec
 
     def option(self, name):
-        return next(o for o in self.options if o.name == name)
+        return self.option_index()[name]
+
+    def option_index(self):
+        """``{name: Option}`` of the key and the options."""
+        if "_index" not in self.__dict__:
+            self._index = dict((o.name, o) for o in (self.key,) + tuple(self.options) if o is not None)
+        return self._index
 
 
 def validate_values(resource, params, version):
@@ -323,8 +367,11 @@ def plan(resource, params, current, initial=None):
             value = resolve_list(option, value, base.get(option.name) or [])
         elif option.kind == "keyed":
             value = resolve_keyed(option, value, base.get(option.name) or {})
+        elif option.kind == "map":
+            value = resolve_map(resource, option, value, base.get(option.name) or {}, current is None,
+                                params.get(resource.secret_policy) == "always")
         if option.kind == "secret":
-            if current is None or params.get("update_password") == "always":
+            if current is None or params.get(resource.secret_policy) == "always":
                 changes[option.name] = value
             continue
         desired[option.name] = value
@@ -349,6 +396,12 @@ def diff_of(resource, key, declared, current, desired, changes, state):
             return [{"name": k, option.value_key: v} for k, v in sorted((value or {}).items())]
         return value
 
+    def show_map(option, value, written):
+        # secrets appear only in "after", masked, when they are written (as secret options do)
+        secret = set(resource.secret_items(option.name))
+        return dict((k, MASK if k in secret else v) for k, v in sorted((value or {}).items())
+                    if k not in secret or k in written)
+
     if state == "absent":
         return dict(before={name: key, "state": "present"} if current else {},
                     after={name: key, "state": "absent"} if current else {})
@@ -359,6 +412,14 @@ def diff_of(resource, key, declared, current, desired, changes, state):
         if option.kind == "secret":
             if option.name in changes:
                 after[option.name] = MASK
+            continue
+        if option.kind == "map":
+            had = (current or {}).get(option.name) or {}
+            new = desired.get(option.name) or {}
+            written = set(k for k in new if current is None or new[k] != had.get(k))
+            if current is not None:
+                before[option.name] = show_map(option, had, ())
+            after[option.name] = show_map(option, new, written)
             continue
         if current is not None:
             before[option.name] = show(option, current.get(option.name))
@@ -390,7 +451,6 @@ def ensure(module, resource):
         result[resource.result_key] = {}
         return _finish(module, result)
 
-    original = current
     initial = resource.initial(client, key, params) if current is None else None
     desired, changes = plan(resource, params, current, initial)
     if current is None:
@@ -399,8 +459,25 @@ def ensure(module, resource):
             raise CucmError("%s %r does not exist; creating it needs %s" % (resource.noun, key, ", ".join(missing)))
     if changes:
         resource.check(client, key, desired, changes, current)
-    pending = changes if not module.check_mode else {}
-    new_uuid = None
+    new_uuid = None if module.check_mode else write(resource, client, key, params, current, changes, initial)
+    obj = dict(current or {})
+    obj.update((k, v) for k, v in desired.items() if current is None or k in changes)
+    obj["_uuid"] = obj.get("_uuid") or new_uuid or PLACEHOLDER_UUID
+    result = dict(changed=bool(changes), diff=diff_of(resource, key, declared, current, desired, changes, "present"))
+    out = resource.public(obj)
+    out[resource.key.name] = key
+    out["uuid"] = obj.get("_uuid")
+    result[resource.result_key] = out
+    return _finish(module, result)
+
+
+def write(resource, client, key, params, current, changes, initial=None):
+    """Apply ``changes`` (create when ``current`` is None, from ``initial``); return the new object's uuid.
+
+    A write whose answer never came back may or may not have been applied: read again and plan
+    from what is there, so a retry writes only what is still missing and never creates twice.
+    """
+    pending, new_uuid = changes, None
     for attempt in range(2):
         if not pending:
             break
@@ -411,25 +488,14 @@ def ensure(module, resource):
                 resource.update(client, key, pending, current)
             break
         except axl.AmbiguousWrite:
-            # The write may or may not have been applied: read again and plan from what is there,
-            # so a retry writes only what is still missing and never creates twice.
             if attempt:
                 raise
             created = current is None
             current = resource.read(client, key, params)
             new_uuid = (current or {}).get("_uuid")
-            retry_params = dict(params, update_password="on_create") if created and current is not None else params
-            pending = plan(resource, retry_params, current)[1]
-    current = original
-    obj = dict(current or {})
-    obj.update((k, v) for k, v in desired.items() if current is None or k in changes)
-    obj["_uuid"] = obj.get("_uuid") or new_uuid or PLACEHOLDER_UUID
-    result = dict(changed=bool(changes), diff=diff_of(resource, key, declared, current, desired, changes, "present"))
-    out = resource.public(obj)
-    out[resource.key.name] = key
-    out["uuid"] = obj.get("_uuid")
-    result[resource.result_key] = out
-    return _finish(module, result)
+            retry_params = dict(params, **{resource.secret_policy: "on_create"}) if created and current is not None else params
+            pending = plan(resource, retry_params, current, initial)[1]
+    return new_uuid
 
 
 def _write_absent(resource, client, key, current, params=None):
@@ -473,5 +539,7 @@ def as_input(resource, key, obj):
             value = {"set": sorted(value or [])}
         elif option.kind == "keyed":
             value = {"set": [{"name": k, option.value_key: v} for k, v in sorted((value or {}).items())]}
+        elif option.kind == "map":
+            value = masked_map(resource, option, value)
         out[option.name] = value
     return out

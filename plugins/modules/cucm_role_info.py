@@ -69,14 +69,13 @@ def main():
     module = CucmModule(dict(name=dict(type="str", default="%"), standard=dict(type="bool")))
 
     def run():
-        roles = []
+        roles, read_only = [], {}
         for name, role in sorted(resource.read_many(module.client, module.params["name"]).items()):
             if module.params["standard"] is not None and role["_standard"] != module.params["standard"]:
                 continue
-            item = as_input(resource, name, role)
-            item.update(standard=role["_standard"], uuid=role["_uuid"])
-            roles.append(item)
-        return dict(changed=False, roles=roles)
+            roles.append(as_input(resource, name, role))
+            read_only[name] = dict(standard=role["_standard"], uuid=role["_uuid"])
+        return dict(changed=False, roles=roles, read_only=read_only)
 
     module.run(run)
 

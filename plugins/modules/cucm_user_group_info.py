@@ -63,13 +63,12 @@ def main():
     module = CucmModule(dict(name=dict(type="str", default="%"), members=dict(type="bool", default=False)))
 
     def run():
-        groups = []
+        groups, read_only = [], {}
         found = resource.read_many(module.client, module.params["name"], members=module.params["members"])
         for name, group in sorted(found.items()):
-            item = as_input(resource, name, group)
-            item["standard"] = group["_standard"]
-            groups.append(item)
-        return dict(changed=False, groups=groups)
+            groups.append(as_input(resource, name, group))
+            read_only[name] = dict(standard=group["_standard"], uuid=group["_uuid"])
+        return dict(changed=False, groups=groups, read_only=read_only)
 
     module.run(run)
 

@@ -589,15 +589,15 @@ END;
 # dictionary's remarks; the others are the simulator's wording.
 _URL = r"^[]a-zA-Z0-9 !#$%&'()*+,./:;<=>?@[^_{|}~\\-]{0,512}$"
 _VALUE = r"^[]a-zA-Z0-9 !@#$%^&*()_+=[{}|';:,.<>/?`~\\-]{0,100}$"
-_ASCII_NAME = r"^[]a-zA-Z0-9 !#$%&'()*+,./:;<=>?@[^_{|}~\\-]{0,N}$"
+_ASCII_NAME = r"^[]a-zA-Z0-9 !#$%&'()*+,./:;<=>?@[^_{|}~\\-]{0,MAX}$"
 FIELD_VALIDATIONS = [
     ("telecasterservice", "name", "NEW.tkphoneservicecategory <> 4", r'^[^"]{1,32}$',
      "TelecasterService Name has invalid format. Name may contain up to 32 characters in any language, except double quotes."),
     ("telecasterservice", "name", "NEW.tkphoneservicecategory = 4", r'^[^"]{1,128}$',
      "TelecasterService Name for Android has invalid format. Name may contain up to 128 characters in any language, except double quotes."),
-    ("telecasterservice", "nameascii", "NEW.tkphoneservicecategory <> 4", _ASCII_NAME.replace("N", "32"),
+    ("telecasterservice", "nameascii", "NEW.tkphoneservicecategory <> 4", _ASCII_NAME.replace("MAX", "32"),
      "TelecasterService NameASCII has invalid format."),
-    ("telecasterservice", "nameascii", "NEW.tkphoneservicecategory = 4", _ASCII_NAME.replace("N", "128"),
+    ("telecasterservice", "nameascii", "NEW.tkphoneservicecategory = 4", _ASCII_NAME.replace("MAX", "128"),
      "TelecasterService NameASCII for Android has invalid format."),
     ("telecasterservice", "description", None, r'^[^\x00-\x1F"`]{0,100}$',
      "TelecasterService Description has invalid format: up to 100 characters, no double quote or back quote."),

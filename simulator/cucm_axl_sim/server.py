@@ -148,8 +148,8 @@ class Simulator:
 
     def check_basic(self, header):
         try:
-            scheme, _, encoded = header.partition(" ")
-            user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+            scheme, _space, encoded = header.partition(" ")
+            user, _colon, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return False
         return scheme.lower() == "basic" and secrets.compare_digest(user.encode(), self.config.username.encode()) \
@@ -351,7 +351,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def session_cookie(self):
         raw = self.headers.get("Cookie", "")
         for part in raw.split(";"):
-            name, _, value = part.strip().partition("=")
+            name, _equals, value = part.strip().partition("=")
             if name in SESSION_COOKIES and value:
                 return value
         return None

@@ -9,6 +9,7 @@ Responses are built from plain Python values in schema order:
 """
 
 import collections
+from xml.sax.saxutils import escape, quoteattr
 import re
 
 from lxml import etree
@@ -93,10 +94,41 @@ def _serialise(env):
 
 
 def response(operation, version, value):
-    env, body = _envelope()
-    wrapper = etree.SubElement(body, f"{{{axl_ns(version)}}}{operation}Response", nsmap={"ns": axl_ns(version)})
-    fill(etree.SubElement(wrapper, "return"), value)
-    return _serialise(env)
+    """The response envelope.  Written as text (not an lxml tree) because list answers hold
+    hundreds of thousands of elements and this is several times faster; the output is the same
+    as :func:`fill` would give."""
+    out = ["<?xml version='1.0' encoding='UTF-8'?>\n",
+           f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>',
+           f'<ns:{operation}Response xmlns:ns="{axl_ns(version)}">']
+    _write("return", value, out)
+    out.append(f"</ns:{operation}Response></soapenv:Body></soapenv:Envelope>")
+    return "".join(out).encode("utf-8")
+
+
+def _write(tag, value, out):
+    if isinstance(value, dict):
+        attrs = "".join(f' {k[1:]}={quoteattr(str(v))}' for k, v in value.items() if k.startswith("@") and v is not None)
+        out.append(f"<{tag}{attrs}>")
+        for key, item in value.items():
+            if key.startswith("@"):
+                continue
+            if isinstance(item, list):
+                for each in item:
+                    _write(key, each, out)
+            else:
+                _write(key, item, out)
+        out.append(f"</{tag}>")
+    elif isinstance(value, Fk):
+        if value.name:
+            out.append(f"<{tag} uuid={quoteattr(braced(value.uuid))}>{escape(value.name)}</{tag}>")
+        else:
+            out.append(f"<{tag}/>")
+    elif isinstance(value, bool):
+        out.append(f"<{tag}>{'true' if value else 'false'}</{tag}>")
+    elif value is None or value == "":
+        out.append(f"<{tag}/>")
+    else:
+        out.append(f"<{tag}>{escape(str(value))}</{tag}>")
 
 
 def fault(faultcode, faultstring, axlcode=None, request=None):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of the CUCM AXL simulator (``make bench`` runs it; it is not a test).
 
 Measures, with the real ``cucm-axl-sim`` command in a subprocess:
@@ -119,10 +118,10 @@ def round_trips(tls, count):
         http.trust_env = False                     # REQUESTS_CA_BUNDLE would override verify
         http.verify = str(work / "cucm-axl-sim.crt") if tls else True
         http.auth = ("administrator", "ciscopsdt")
-        for _ in range(50):                        # warm-up: connection, TLS handshake, session cookie
+        for _attempt in range(50):                        # warm-up: connection, TLS handshake, session cookie
             http.post(sim.url, data=BODY, headers=HEADERS).raise_for_status()
         samples = []
-        for _ in range(count):
+        for _attempt in range(count):
             t0 = time.perf_counter()
             http.post(sim.url, data=BODY, headers=HEADERS).raise_for_status()
             samples.append((time.perf_counter() - t0) * 1000)
@@ -143,7 +142,7 @@ def table(rows, columns):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="1000,10000,80000", help="comma-separated user counts to seed")
     parser.add_argument("--requests", type=int, default=500, help="getCCMVersion calls per transport")
     parser.add_argument("--json", help="also write the figures to this file")

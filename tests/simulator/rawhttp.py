@@ -97,7 +97,7 @@ class Conn:
                 raise Closed("connection closed inside the headers")
             if hline in (b"\r\n", b"\n"):
                 break
-            name, _, value = hline.decode("latin-1").partition(":")
+            name, _colon, value = hline.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0"))
         body = self.reader.read(length) if length else b""

@@ -41,7 +41,7 @@ def forget_log_entries(sim, count):
 def expected_throttles(seed, fraction, writes):
     """The throttle draws one number from Random(seed) per write, in order."""
     rng = random.Random(seed)
-    return [rng.random() < fraction for _ in range(writes)]
+    return [rng.random() < fraction for _attempt in range(writes)]
 
 
 # ------------------------------------------------------------------------------------ throttling
@@ -68,7 +68,7 @@ def test_same_seed_same_pattern_after_reset(sim):
 
 def test_reads_are_never_throttled(sim):
     sim.faults(throttle_writes=1.0)
-    for _ in range(5):
+    for _attempt in range(5):
         assert sim.post("getCCMVersion").status_code == 200
         assert sim.post("executeSQLQuery", "<sql>select count(*) from enduser</sql>").status_code == 200
     assert insert_role(sim, "never").status_code == 503
@@ -110,7 +110,7 @@ def test_drop_after_commit_commits_the_nth_write_and_closes_without_answer(sim):
     sim.faults(drop_after_commit=3)
     with Conn(sim) as c:
         for i in (1, 2):
-            status, _, _ = c.soap("executeSQLUpdate", f"<sql>insert into functionrole (name) values ('d{i}')</sql>")
+            status = c.soap("executeSQLUpdate", f"<sql>insert into functionrole (name) values ('d{i}')</sql>")[0]
             assert status == 200
         assert c.soap("getCCMVersion")[0] == 200           # reads do not count
         c.request(body=sim.envelope("executeSQLUpdate", "<sql>insert into functionrole (name) values ('d3')</sql>").encode(),
@@ -280,7 +280,10 @@ def _subscribe_with_sql(sim):
 
 def test_selfcare_edit_leaves_the_phone_url_stale_ri_167(sim):
     device = _subscribe_with_sql(sim)
-    url = lambda: sim.admin("GET", "effective-urls", params={"device": device})["subscriptions"][0]["url"]  # noqa: E731
+
+    def url():
+        return sim.admin("GET", "effective-urls", params={"device": device})["subscriptions"][0]["url"]
+
     assert url() == "http://svc.example.com/weather.xml?zip=10001"
     # an administrator's UPDATE of the value fires RI-167, which rebuilds the URL
     resp = sim.post("executeSQLUpdate", "<sql>update telecastersubscribedparameter set value = '20002' "
@@ -303,7 +306,7 @@ def test_selfcare_errors_are_400(sim):
 
 
 def test_admin_calls_are_not_axl_requests(sim):
-    for _ in range(3):
+    for _attempt in range(3):
         sim.stats()
     sim.admin("GET", "faults")
     assert sim.stats()["requests"] == 0
@@ -424,6 +427,16 @@ def test_strict_mode_rejects_elements_out_of_order(strict):
     assert err["faultcode"] == "soapenv:Client"
     assert "userid" in err["faultstring"] or "lastName" in err["faultstring"]
     assert strict.sql("SELECT count(*) FROM enduser WHERE userid = 'jdoe'")[0][0] == 0
+
+
+def test_strict_mode_judges_unmodelled_operations_by_the_schema(strict):
+    """addRoutePartition is in Cisco's schema but not modelled: a schema error is still reported
+    as the schema error CUCM gives, not as an unknown operation."""
+    resp = strict.post("addRoutePartition", "<routePartition><description>no name</description></routePartition>")
+    assert resp.status_code == 500
+    err = axl_error(resp)
+    assert err["faultcode"] == "soapenv:Client"
+    assert err["faultstring"].startswith("Unmarshalling Error") and "name" in err["faultstring"]
 
 
 def test_strict_mode_rejects_unknown_children(strict):

@@ -328,6 +328,8 @@ def test_zeep_round_trip(versioned_sim):
 
 
 def test_115_request(sim):
-    axl = zeep_service(sim, "11.5")
-    axl.addUserGroup(userGroup={"name": "Old Schema"})
-    assert axl.getUserGroup(name="Old Schema")["return"]["userGroup"]["name"] == "Old Schema"
+    ok(sim.post("addUserGroup", "<userGroup><members><member><userId>user00017</userId></member></members>"
+                                "<name>Old Schema</name></userGroup>", version="11.5"))
+    resp = sim.post("getUserGroup", "<name>Old Schema</name>", version="11.5")
+    assert resp.status_code == 200 and body_of(resp).tag == "{http://www.cisco.com/AXL/API/11.5}getUserGroupResponse"
+    assert [m.findtext("userId") for m in body_of(resp).findall("return/userGroup/members/member")] == ["user00017"]

@@ -209,6 +209,8 @@ def test_add_user_without_required_element_is_a_client_fault(sim, missing):
 def test_add_duplicate_user_is_239(sim):
     err = fault(add(sim, "user00003"), -239)
     assert "duplicate value in a UNIQUE INDEX column" in err["faultstring"]
+    err = fault(add(sim, "administrator"), -746)          # RI-58: the AXL application user's name
+    assert "AppUser" in err["faultstring"] and pk(sim, "administrator") is None
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -267,6 +269,9 @@ def test_update_by_uuid_and_rename(sim):
 def test_update_missing_user_is_5007(sim):
     err = fault(update(sim, "nobody", title="x"), 5007)
     assert err["faultstring"] == "Item not valid: The specified User was not found"
+    for operation in ("getUser", "updateUser", "removeUser"):   # neither userid nor uuid
+        err = fault(sim.post(operation, "<title>x</title>" if operation == "updateUser" else ""))
+        assert err["faultcode"] == "soapenv:Client" and "userid" in err["faultstring"]
 
 
 def test_update_duplicate_mail_is_refused_by_rule(sim):
@@ -496,7 +501,9 @@ def test_list_user_wildcards_case_insensitive_ordered(sim):
 
 
 def test_list_user_paging(sim):
-    page = lambda extra: [u.findtext("userid") for u in body_of(list_users(sim, "<userid>%</userid>", extra=extra)).findall("return/user")]  # noqa: E731
+    def page(extra):
+        return [u.findtext("userid") for u in body_of(list_users(sim, "<userid>%</userid>", extra=extra)).findall("return/user")]
+
     assert page("<skip>3</skip><first>4</first>") == ["user00004", "user00005", "user00006", "user00007"]
     assert page("<first>2</first>") == ["user00001", "user00002"]
     assert len(page("<skip>5</skip>")) == 20          # skip is used only with first
@@ -519,6 +526,8 @@ def test_list_user_returns_only_luser_fields(sim):
     user = body_of(list_users(sim, "<userid>user00001</userid>", everything)).find("return/user")
     assert "presenceGroupName" not in [c.tag for c in user] and user.find("mlppPassword") is None
     assert user.findtext("customerName") == "" and user.findtext("emMaxLoginTime") == ""
+    user = body_of(list_users(sim, "<userid>user00004</userid>", "<primaryExtension><pattern/></primaryExtension>")).find("return/user")
+    assert [c.tag for c in user.find("primaryExtension")] == ["pattern"] and user.findtext("primaryExtension/pattern") == "100004"
 
 
 def test_list_user_customer_name_criterion(sim):
@@ -597,14 +606,17 @@ def test_115_request_served_by_a_14_cluster(sim):
 def test_115_cluster(sim_factory):
     sim = sim_factory("users-11.5", "--axl-version", "11.5", "--seed-users", "20", "--ldap-users", "2")
     sim.reset()
-    axl = zeep_service(sim, "11.5")
-    axl.addUser(user={"lastName": "Old", "userid": "old.user", "presenceGroupName": "Standard Presence group",
-                      "accountType": "Local"})
+    assert sim.version == "11.5"
+    ok(add(sim, "old.user", accountType="Local"))
     assert groups(sim, "old.user") == ["Standard CCM End Users"]
-    with pytest.raises(zeep.exceptions.Fault) as info:
-        axl.addUser(user={"lastName": "Old", "userid": "ldap.user", "presenceGroupName": "Standard Presence group",
-                          "accountType": "LDAP"})
-    assert "accountType" in info.value.message and pk(sim, "ldap.user") is None
+    err = fault(add(sim, "ldap.user", accountType="LDAP"), users.INVALID)
+    assert "accountType" in err["faultstring"] and pk(sim, "ldap.user") is None
     user = get(sim, "old.user")
     assert user.findtext("accountType") == "Local" and user.findtext("authenticationType") == "Local"
     assert user.find("emMaxLoginTime") is None and user.find("customerName") is None
+    assert get(sim, "user00002", "<accountType/>").findtext("accountType") == "LDAP"
+    # 11.5's LUser still has displayName, presenceGroupName and ldapDirectoryName; no customerName criterion
+    row = body_of(list_users(sim, "<userid>user00002</userid>", "<displayName/><userid/><presenceGroupName/>"
+                                                                "<ldapDirectoryName/>")).find("return/user")
+    assert [c.tag for c in row] == ["displayName", "userid", "presenceGroupName", "ldapDirectoryName"]
+    assert fault(list_users(sim, "<customerName>%</customerName>"))["faultcode"] == "soapenv:Client"

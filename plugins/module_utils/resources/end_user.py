@@ -85,6 +85,24 @@ SUGGEST_SQL = {
     "user_profile": "select name from ucuserprofile",
     "locale": "select name from typeuserlocale",
 }
+# Bulk reads (cucm_end_users): what listUser cannot return (LUser has no groups or devices, and
+# since 12.5 no display name, presence group or LDAP directory) comes from SQL, in pages.  Each
+# entry: (SQL, estimated bytes of one row in the answer, used to size pages).
+PAGE_BYTES = 2 * 1024 * 1024     # a page's target size: AXL refuses answers over 8 MB, and a small page keeps the module small
+BULK_SQL = {
+    "details": ("select u.userid, u.displayname, pg.name presence_group from enduser u "
+                "left join matrix pg on pg.pkid = u.fkmatrix_presence where u.userid like {pattern} order by u.userid", 160),
+    "groups": ("select u.userid, g.name from enduserdirgroupmap m join enduser u on u.pkid = m.fkenduser "
+               "join dirgroup g on g.pkid = m.fkdirgroup where u.userid like {pattern} order by u.userid, g.name", 110),
+    "associated_devices": ("select u.userid, d.name from enduserdevicemap m join enduser u on u.pkid = m.fkenduser "
+                           "join device d on d.pkid = m.fkdevice where m.tkuserassociation = 1 and u.userid like {pattern} "
+                           "order by u.userid, d.name", 110),
+}
+LDAP_SQL = ("select u.userid, dp.name from enduser u join directorypluginconfig dp on dp.pkid = u.fkdirectorypluginconfig "
+            "where u.userid in {userids}")
+SQL_DETAILS = {"display_name": "displayname", "presence_group": "presence_group"}
+FK_FIELDS = set(o.axl for o in OPTIONS if o.ref and o.kind == "str")
+
 DN_SQL = (
     "select n.dnorpattern pattern, rp.name partition, d.name device from devicenumplanmap m "
     "join device d on d.pkid = m.fkdevice join numplan n on n.pkid = m.fknumplan "
@@ -104,12 +122,22 @@ def returned_tags(options, extra=()):
     return tags
 
 
-def query_references(client, wanted):
-    statements = [sql.render(REFERENCES[kind][1], names=sorted(names)) for kind, names in sorted(wanted.items())]
+def query_references(client, wanted, chunk=500):
+    """``{kind: set(existing names)}`` for ``{kind: names}``, in as few queries as the IN lists allow."""
+    statements = []
+    for kind, names in sorted(wanted.items()):
+        names = sorted(names)
+        statements += [sql.render(REFERENCES[kind][1], names=names[i:i + chunk]) for i in range(0, len(names), chunk)]
     found = {}
-    for row in client.sql_query(" union all ".join(statements)):
-        found.setdefault(row["kind"], set()).add(row["name"])
+    for i in range(0, len(statements), 8):
+        for row in client.sql_query(" union all ".join(statements[i:i + 8])):
+            found.setdefault(row["kind"], set()).add(row["name"])
     return found
+
+
+def page_rows(row_bytes):
+    return max(100, PAGE_BYTES // row_bytes)
+
 
 
 class EndUser(Resource):
@@ -119,6 +147,7 @@ class EndUser(Resource):
     result_key = "user"
     secret_options = ("password", "pin", "digest_credentials")
     required_on_create = ("last_name",)
+    bulk_lists = ("groups", "associated_devices")   # lists state=replaced resets when undeclared
     create_defaults = {"presence_group": DEFAULT_PRESENCE_GROUP}
     read_tags = returned_tags(OPTIONS, extra=("ldapDirectoryName", "status"))
 
@@ -209,6 +238,115 @@ class EndUser(Resource):
                     hint = suggest(name, [r["name"] for r in client.sql_query(SUGGEST_SQL[option.ref])])
                 problems.append("%s: unknown %s %r%s" % (option.name, REFERENCES[option.ref][0], name, hint))
         raise CucmError("; ".join(problems) + ". Nothing was written.")
+
+    # ------------------------------------------------------------------ many users at once
+    def bulk_readable(self, version):
+        """Options a bulk read returns without one getUser per user."""
+        in_list = set(f.name for f in axl_schema.fields("LUser", version))
+        return [o for o in self.options if o.kind != "secret" and (
+            o.name in SQL_DETAILS or o.name in BULK_SQL or (o.kind != "list" and o.axl.split("/")[0] in in_list))]
+
+    def read_many(self, client, wanted=None, pattern="%", options=(), slow_users=()):
+        """Current state of many users in a few paged requests.
+
+        Returns ``(objects, in_scope)``: ``objects`` maps each existing user of ``wanted`` (all when
+        None) to its options (those in ``options``); ``in_scope`` is every user ID matching
+        ``pattern``.  listUser (sized pages) gives existence and the fields LUser has; SQL (sized
+        pages) gives lists and what LUser lacks; options no bulk read returns are read with
+        getUser for the users in ``slow_users`` only.  LDAP facts are read on demand (ldap_of).
+        """
+        version = client.version
+        options = [o for o in self.options if o.name in set(options)]
+        bulk = set(o.name for o in self.bulk_readable(version))
+        via_list = [o for o in options if o.name in bulk and o.name not in SQL_DETAILS and o.name not in BULK_SQL]
+        objects, in_scope = {}, set()
+        tags = returned_tags(via_list, extra=("userid",))
+        row_bytes = 70 + sum(2 * len(o.axl) + (70 if o.axl in FK_FIELDS else 24) for o in via_list)
+        body = {"searchCriteria": {"userid": pattern}, "returnedTags": tags}
+        for element in client.list_paged("listUser", body, "user", page_rows(row_bytes)):
+            userid = element.findtext("userid")
+            in_scope.add(userid)
+            if wanted is None or userid in wanted:
+                obj = objects[userid] = {"_uuid": element.get("uuid"), "_status": None}
+                for option in via_list:
+                    obj[option.name] = option.read(element)
+        if any(o.name in SQL_DETAILS for o in options):
+            statement, row_bytes = BULK_SQL["details"]
+            for row in client.sql_query_paged(sql.render(statement, pattern=pattern), page_rows(row_bytes)):
+                obj = objects.get(row["userid"])
+                if obj is not None:
+                    for name, column in SQL_DETAILS.items():
+                        obj[name] = row[column] or ""
+        for option in options:
+            if option.name in BULK_SQL:
+                statement, row_bytes = BULK_SQL[option.name]
+                for obj in objects.values():
+                    obj[option.name] = []
+                for row in client.sql_query_paged(sql.render(statement, pattern=pattern), page_rows(row_bytes)):
+                    if row["userid"] in objects:
+                        objects[row["userid"]][option.name].append(row["name"])
+        slow = [o for o in options if o.name not in bulk]
+        for userid in sorted(set(slow_users) & set(objects)) if slow else ():
+            full = self.read(client, userid)
+            for option in slow:
+                objects[userid][option.name] = full[option.name]
+        return objects, in_scope
+
+    def ldap_of(self, client, userids):
+        """``{userid: LDAP directory}`` for those of ``userids`` that are LDAP-synchronised."""
+        names, found = sorted(userids), {}
+        for i in range(0, len(names), 500):
+            for row in client.sql_query(sql.render(LDAP_SQL, userids=names[i:i + 500])):
+                found[row["userid"]] = row["name"]
+        return found
+
+    def check_many(self, client, plans):
+        """Before any write of a bulk run: return the problems of ``plans`` (userid, current,
+        desired, changes) as messages; an empty list means every change may be written."""
+        problems, wanted = [], {}
+        owned_names = set(o.name for o in self.options if o.ldap) | set(["password"])
+        touching = [userid for userid, current, _d, changes in plans if current and owned_names & set(changes)]
+        ldap = self.ldap_of(client, touching) if touching else {}
+        for userid, current, desired, changes in plans:
+            if current and userid in ldap:
+                current = dict(current, _ldap=ldap[userid])
+            if current and current.get("_ldap"):
+                owned = [o.name for o in self.options if o.ldap and o.name in changes]
+                if owned:
+                    problems.append("%s: synchronised from LDAP directory %r, which owns %s"
+                                    % (userid, current["_ldap"], ", ".join(owned)))
+                if "password" in changes:
+                    problems.append("%s: synchronised from LDAP; its password cannot be set in CUCM" % userid)
+            for option in self.options:
+                if option.ref and option.name in changes:
+                    value = changes[option.name]
+                    names = [v for v in value if v not in set((current or {}).get(option.name) or [])] \
+                        if option.kind == "list" else ([value] if value else [])
+                    for name in names:
+                        wanted.setdefault(option.ref, {}).setdefault(name, []).append((userid, option.name))
+        found = query_references(client, dict((k, set(v)) for k, v in wanted.items())) if wanted else {}
+        for kind, names in sorted(wanted.items()):
+            for name, users in sorted(names.items()):
+                if name not in found.get(kind, set()):
+                    problems.extend("%s: %s: unknown %s %r" % (userid, option, REFERENCES[kind][0], name)
+                                    for userid, option in users)
+        extensions = [(u, d.get("associated_devices", (cur or {}).get("associated_devices")) or [], c["primary_extension"])
+                      for u, cur, d, c in plans if (c.get("primary_extension") or {}).get("pattern")]
+        if extensions:
+            devices = set()
+            for _userid, user_devices, _ext in extensions:
+                devices.update(user_devices)
+            lines = {}
+            names = sorted(devices)
+            for i in range(0, len(names), 500):
+                for row in client.sql_query(sql.render(DN_SQL, devices=names[i:i + 500])):
+                    lines.setdefault(row["device"], set()).add((row["pattern"], row["partition"] or ""))
+            for userid, user_devices, ext in extensions:
+                line = (ext["pattern"], ext.get("partition") or "")
+                if not any(line in lines.get(d, ()) for d in user_devices):
+                    problems.append("%s: primary_extension: %s in partition %s is not a line of the user's associated "
+                                    "devices" % (userid, line[0], line[1] or "<None>"))
+        return problems
 
     def check_primary_extension(self, client, extension, devices):
         pattern, partition = extension.get("pattern"), extension.get("partition") or ""

@@ -20,7 +20,7 @@ from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option
 # Bits of functionroleresourcemap.permission (Cisco's sample: 1 read, 2 update, 3 both; a
 # resource with a single action, such as "Allow to use API", uses bit 1).
 PERMISSIONS = {"read": 1, "update": 2, "read_update": 3, "allow": 1}
-ROLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ._()/&+,:-]{0,127}$"
+ROLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9 ._()/&+,:-]{0,127}\Z"   # \Z: "$" would let a final newline through
 ROLE_NAME_HINT = ("use letters, digits, spaces and . _ - ( ) / & + , : only (at most 128 characters, "
                   "starting with a letter or digit)")
 
@@ -39,7 +39,7 @@ ALL_RESOURCES_SQL = ("select tr.name, ta.name application from typeresource tr "
                      "left join typeapplication ta on ta.enum = tr.tkapplication")
 APPLICATIONS_SQL = "select name from typeapplication"
 GROUPS_SQL = (
-    "select g.name, g.isstandard from functionroledirgroupmap m join dirgroup g on g.pkid = m.fkdirgroup "
+    "select g.pkid, g.name, g.isstandard from functionroledirgroupmap m join dirgroup g on g.pkid = m.fkdirgroup "
     "where m.fkfunctionrole = {pkid}")
 INSERT_ROLE = "insert into functionrole (name, description) values ({name}, {description})"
 ROLE_PKID = "select pkid from functionrole where name = {name}"
@@ -73,10 +73,15 @@ class Role(Resource):
     # ------------------------------------------------------------------ reading
     def read(self, client, key, params=None):
         rows = client.sql_query(sql.render(ROLE_SQL, name=key))
-        return self._parse(rows, (params or {}).get("application")) if rows else None
+        role = self._parse(rows, (params or {}).get("application")) if rows else None
+        if role is not None and (params or {}).get("state") == "absent":
+            # refuse here, so check mode predicts the refusal instead of a deletion
+            role["_groups"] = self._refuse_delete(client, key, role)
+        return role
 
     def read_many(self, client, pattern):
         """Roles whose name matches a ``%`` pattern: ``{name: role}`` (one query)."""
+        sql_text("name", pattern)
         statement = sql.render(ROLE_SQL.replace("where fr.name = {name}", "where fr.name like {name} order by fr.name"),
                                name=pattern)
         by_role = {}
@@ -86,14 +91,24 @@ class Role(Resource):
 
     def _parse(self, rows, declared_app):
         first = rows[0]
-        resources, counts, apps = {}, {}, set()
+        resources, counts, apps, bits, app_of = {}, {}, set(), {}, {}
         for row in rows:
             if not row["tkresource"]:
                 continue
             name = row["resource"]
             counts[name] = counts.get(name, 0) + 1
-            resources[name] = permission_name(int(row["permission"]), int(row["actions"] or 0) <= 1)
+            bits.setdefault(name, set()).add(int(row["permission"]))
+            app_of[name] = row["application"]
             apps.add(row["application"])
+        for name, found in bits.items():
+            single = int(next(r["actions"] for r in rows if r["resource"] == name) or 0) <= 1
+            if len(found) == 1:
+                resources[name] = permission_name(found.pop(), single)
+            else:
+                resources[name] = "+".join(permission_name(b, single) for b in sorted(found))
+            if counts[name] > 1:
+                # duplicate map rows (the table has no uniqueness): shown, and so rewritten when declared
+                resources[name] += " (%d rows)" % counts[name]
         if len(apps) == 1:
             application = apps.pop()
         elif not apps:
@@ -104,11 +119,14 @@ class Role(Resource):
                 "_uuid": "{%s}" % first["pkid"].upper(), "_pkid": first["pkid"],
                 "_standard": first["isstandard"] == "t", "_enums": dict((r["resource"], int(r["tkresource"]))
                                                                         for r in rows if r["tkresource"]),
-                "_duplicates": sorted(n for n, c in counts.items() if c > 1)}
+                "_duplicates": sorted(n for n, c in counts.items() if c > 1),
+                "_apps": app_of, "_rows": [(int(r["tkresource"]), int(r["permission"])) for r in rows if r["tkresource"]]}
 
     _single = {}     # resource name -> True when it has a single action (filled by prepare)
     _catalog = {}    # resource name -> enum, for the names this task uses
+    _app_of = {}     # resource name -> its application, for the names this task uses
     detach = False   # detach_from_groups of this task
+    _source = None   # the role copy_from names, when a new role starts from it
 
     # ------------------------------------------------------------------ resolving declared names
     def prepare(self, client, params):
@@ -117,12 +135,21 @@ class Role(Resource):
         spec = params.get("resources") or {}
         names = set(item["name"] for sub in ("add", "remove", "set") for item in spec.get(sub) or [])
         copy_from = params.get("copy_from")
+        # every text that reaches SQL: refuse what no literal can hold, naming the option
+        sql_text("description", params.get("description"))
+        sql_text("application", params.get("application"))
+        sql_text("copy_from", copy_from)
+        for name in sorted(names):
+            sql_text("resources", name)
         if params.get("application"):
             apps = [r["name"] for r in client.sql_query(APPLICATIONS_SQL)]
             if params["application"] not in apps:
                 raise CucmError("application: unknown application %r%s. Nothing was written."
                                 % (params["application"], suggest(params["application"], apps)))
         self._load_catalog(client, names, params.get("application"), copy_from=copy_from)
+        if copy_from and params.get("resources") is None:
+            # a new role starts from the copied resources even when the task declares none
+            return dict(params, resources={"add": []})
         if not spec:
             return params
         fixed = {}
@@ -132,24 +159,27 @@ class Role(Resource):
             fixed[sub] = []
             for item in spec[sub]:
                 permission = item.get("permission")
-                if sub != "remove" or permission:
+                if sub != "remove":          # the permission of a resource to remove is ignored
                     permission = self._canonical(item["name"], permission)
                 fixed[sub].append({"name": item["name"], "permission": permission})
         return dict(params, resources=fixed)
 
     def _load_catalog(self, client, names, application, copy_from=None):
-        self._catalog, self._single = {}, {}
-        copied = []
+        self._catalog, self._single, self._app_of = {}, {}, {}
         if copy_from:
-            copied = [r for r in client.sql_query(sql.render(ROLE_SQL, name=copy_from)) if r["tkresource"]]
-            names = set(names) | set(r["resource"] for r in copied)
+            # the resources of the role to copy are known by enum: no lookup by name (names are not unique)
+            for row in client.sql_query(sql.render(ROLE_SQL, name=copy_from)):
+                if row["tkresource"]:
+                    self._catalog[row["resource"]] = int(row["tkresource"])
+                    self._single[row["resource"]] = int(row["actions"] or 0) <= 1
+                    self._app_of[row["resource"]] = row["application"]
         if not names:
             return
         rows = client.sql_query(sql.render(CATALOG_SQL, names=sorted(names)))
         by_name = {}
         for row in rows:
             by_name.setdefault(row["name"], []).append(row)
-        problems = []
+        problems, pool = [], None
         for name in sorted(names):
             found = by_name.get(name, [])
             if application:
@@ -161,10 +191,11 @@ class Role(Resource):
                     continue
                 found = in_app
             if not found:
-                everything = client.sql_query(ALL_RESOURCES_SQL)
-                pool = [r["name"] for r in everything if not application or r["application"] == application]
+                if pool is None:
+                    pool = client.sql_query(ALL_RESOURCES_SQL)
+                candidates = [r["name"] for r in pool if not application or r["application"] == application]
                 problems.append("resources: unknown resource %r%s%s" % (
-                    name, " in application %r" % application if application else "", suggest(name, pool)))
+                    name, " in application %r" % application if application else "", suggest(name, candidates)))
                 continue
             if len(found) > 1:
                 problems.append("resources: %r exists in several applications (%s); set application to choose"
@@ -172,6 +203,7 @@ class Role(Resource):
                 continue
             self._catalog[name] = int(found[0]["enum"])
             self._single[name] = int(found[0]["actions"] or 0) <= 1
+            self._app_of[name] = found[0]["application"]
         if problems:
             raise CucmError("; ".join(problems) + ". Nothing was written.")
 
@@ -193,6 +225,7 @@ class Role(Resource):
         source = self.read(client, params["copy_from"])
         if source is None:
             raise CucmError("copy_from: there is no role %r to copy. Nothing was written." % params["copy_from"])
+        self._source = source
         return {"resources": source["resources"]}
 
     # ------------------------------------------------------------------ checks
@@ -205,11 +238,25 @@ class Role(Resource):
             raise CucmError("application: role %r holds resources of %s; declare its resources (with set) to move it "
                             "to %r. Nothing was written." % (key, current["application"], changes["application"]))
         if "resources" in changes and desired.get("application"):
-            stray = [n for n in changes["resources"] if n not in self._catalog]
+            app_of = dict((current or {}).get("_apps") or {})
+            app_of.update(self._app_of)
+            stray = [n for n in changes["resources"] if app_of.get(n) != desired["application"]]
             if stray:
                 raise CucmError("resources: the role keeps %s, which do not belong to application %r; remove them "
                                 "or declare the resources with set. Nothing was written."
                                 % (", ".join(repr(n) for n in sorted(stray)), desired["application"]))
+
+    def _refuse_delete(self, client, key, current):
+        """The groups to detach the role from; raise when CUCM would refuse the delete."""
+        if current["_standard"]:
+            raise CucmError("role %r is a standard role; CUCM does not allow deleting it. Nothing was written." % key)
+        groups = sorted(client.sql_query(sql.render(GROUPS_SQL, pkid=sql.Guid(current["_pkid"]))),
+                        key=lambda g: g["name"])
+        if groups and not self.detach:
+            raise CucmError("role %r is used by the access control group(s) %s; set detach_from_groups: true to take "
+                            "it out of them and delete it. Nothing was written."
+                            % (key, ", ".join(repr(g["name"]) for g in groups)))
+        return [(g["name"], g["pkid"]) for g in groups]
 
     # ------------------------------------------------------------------ writing
     def _enum(self, name, current):
@@ -220,7 +267,13 @@ class Role(Resource):
     def _insert_maps(self, client, pkid, resources, current=None):
         by_permission = {}
         for name, permission in resources.items():
-            by_permission.setdefault(PERMISSIONS[permission], []).append(self._enum(name, current))
+            if permission in PERMISSIONS:
+                bits = PERMISSIONS[permission]
+            else:       # a resource kept as it is (odd bits, duplicate rows): its bits as they were
+                bits = 0
+                for enum, found in current["_rows"]:
+                    bits |= found if enum == self._enum(name, current) else 0
+            by_permission.setdefault(bits, []).append(self._enum(name, current))
         for bits, enums in sorted(by_permission.items()):
             client.sql_update(sql.render(INSERT_MAPS, pkid=sql.Guid(pkid), permission=bits, enums=sorted(enums)))
 
@@ -228,7 +281,7 @@ class Role(Resource):
         client.sql_update(sql.render(INSERT_ROLE, name=key, description=values.get("description") or ""))
         pkid = client.sql_query(sql.render(ROLE_PKID, name=key))[0]["pkid"]
         try:
-            self._insert_maps(client, pkid, values.get("resources") or {})
+            self._insert_maps(client, pkid, values.get("resources") or {}, self._source)
         except Exception:
             # never leave a half-made role behind
             client.sql_update(sql.render(DELETE_ROLE, pkid=sql.Guid(pkid)))
@@ -265,26 +318,45 @@ class Role(Resource):
             client.sql_update(sql.render(UPDATE_DESCRIPTION, description=current["description"], pkid=pkid))
         if "resources" in done:
             client.sql_update(sql.render(DELETE_ALL_MAPS, pkid=pkid))
-            self._insert_maps(client, pkid, current["resources"], current)
+            by_bits = {}
+            for enum, bits in current["_rows"]:
+                by_bits.setdefault(bits, set()).add(enum)
+            for bits, enums in sorted(by_bits.items()):
+                client.sql_update(sql.render(INSERT_MAPS, pkid=pkid, permission=bits, enums=sorted(enums)))
 
     def delete(self, client, key, current):
-        if current["_standard"]:
-            raise CucmError("role %r is a standard role; CUCM does not allow deleting it. Nothing was written." % key)
-        pkid = sql.Guid(current["_pkid"])
-        groups = client.sql_query(sql.render(GROUPS_SQL, pkid=pkid))
-        if groups and not self.detach:
-            raise CucmError("role %r is used by the access control group(s) %s; set detach_from_groups: true to take "
-                            "it out of them and delete it. Nothing was written."
-                            % (key, ", ".join(repr(g["name"]) for g in sorted(groups, key=lambda g: g["name"]))))
-        for group in sorted(groups, key=lambda g: g["name"]):
-            client.call("updateUserGroup", {"name": group["name"], "removeUserRoles": {"userRole": [{"roleName": key}]}})
-        client.sql_update(sql.render(DELETE_ROLE, pkid=pkid))
+        groups = current.get("_groups")
+        if groups is None:
+            groups = self._refuse_delete(client, key, current)
+        detached = []
+        try:
+            for _name, pkid in groups:       # by uuid: a group name may be longer than updateUserGroup's 100
+                client.call("updateUserGroup", {"uuid": "{%s}" % pkid.upper(),
+                                                "removeUserRoles": {"userRole": [{"roleName": key}]}})
+                detached.append(pkid)
+            client.sql_update(sql.render(DELETE_ROLE, pkid=sql.Guid(current["_pkid"])))
+        except Exception:
+            for pkid in detached:     # the role stays: give it back to the groups it was taken from
+                client.call("updateUserGroup", {"uuid": "{%s}" % pkid.upper(),
+                                                "addUserRoles": {"userRole": [{"roleName": key}]}})
+            raise
 
     def public(self, obj):
         out = super(Role, self).public(obj)
         out["resources"] = [{"name": n, "permission": p} for n, p in sorted((obj.get("resources") or {}).items())]
         out["standard"] = bool(obj.get("_standard"))
         return out
+
+
+def sql_text(option, value):
+    """Refuse, naming the option, a text that cannot be an SQL literal (line breaks, control characters)."""
+    if value is None:
+        return
+    try:
+        sql.literal(value)
+    except sql.SqlValueError:
+        raise CucmError("%s: %r is not valid: line breaks and control characters are not allowed. Nothing was "
+                        "written." % (option, value))
 
 
 def permission_name(bits, single):

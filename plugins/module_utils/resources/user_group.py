@@ -17,7 +17,7 @@ from ansible_collections.voiceops.cucm.plugins.module_utils import sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, suggest
 
-GROUP_NAME = r"^[a-zA-Z 0-9._-]{1,128}$"     # dirgroup.name validation (data dictionary)
+GROUP_NAME = r"^[a-zA-Z 0-9._-]{1,128}\Z"    # dirgroup.name validation (data dictionary); \Z, not $
 GROUP_NAME_HINT = "CUCM allows letters, digits, spaces and . _ - only (at most 128 characters)"
 
 GROUP_SQL = (
@@ -36,7 +36,7 @@ EXISTING_SQL = (
     "union all select 'user' kind, userid name from enduser where userid in {userids}")
 ROLE_NAMES_SQL = "select name from functionrole"
 GROUPS_LIKE_SQL = (
-    "select g.name, g.isstandard, r.name role from dirgroup g left join functionroledirgroupmap m on m.fkdirgroup = g.pkid "
+    "select g.pkid, g.name, g.isstandard, r.name role from dirgroup g left join functionroledirgroupmap m on m.fkdirgroup = g.pkid "
     "left join functionrole r on r.pkid = m.fkfunctionrole where g.name like {pattern} order by g.name")
 STANDARD_REASON = "Cannot modify the Functional Roles associated with a standard DirGroup"
 
@@ -57,6 +57,18 @@ class UserGroup(Resource):
         spec["copy_from"] = dict(type="str")
         return spec
 
+    def prepare(self, client, params):
+        """Refuse, naming the option, texts that cannot reach SQL as a literal (line breaks, control characters)."""
+        for option in ("roles", "members"):
+            for sub in ("add", "remove", "set"):
+                for value in ((params.get(option) or {}).get(sub) or []):
+                    sql_text(option, value)
+        sql_text("copy_from", params.get("copy_from"))
+        if params.get("copy_from") and params.get("roles") is None:
+            # a new group starts from the copied roles even when the task declares none
+            params = dict(params, roles={"add": []})
+        return params
+
     def read(self, client, key, params=None):
         members = (params or {}).get("members") or {}
         statement = sql.render(GROUP_SQL, name=key)
@@ -76,13 +88,17 @@ class UserGroup(Resource):
             obj["members"] = [r["userid"] for r in client.sql_query_paged(sql.render(ALL_MEMBERS_SQL, name=key))]
         else:
             obj["members"] = sorted(r["value"] for r in rows if r["kind"] == "member")
+        if (params or {}).get("state") == "absent":
+            self._refuse_delete(key, obj)     # here, so check mode predicts the refusal too
         return obj
 
     def read_many(self, client, pattern, members=False):
         """Groups whose name matches a ``%`` pattern: ``{name: group}``; members read in pages when asked."""
+        sql_text("name", pattern)
         groups = {}
         for row in client.sql_query(sql.render(GROUPS_LIKE_SQL, pattern=pattern)):
-            group = groups.setdefault(row["name"], {"roles": [], "_standard": row["isstandard"] == "t"})
+            group = groups.setdefault(row["name"], {"roles": [], "_standard": row["isstandard"] == "t",
+                                                    "_uuid": "{%s}" % row["pkid"].upper()})
             if row["role"]:
                 group["roles"].append(row["role"])
         for name, group in groups.items():
@@ -136,8 +152,14 @@ class UserGroup(Resource):
             group["userRoles"] = self._roles(values["roles"])
         return client.call("addUserGroup", {"userGroup": group}).text
 
+    @staticmethod
+    def _target(key, current):
+        """How requests name the group: get/update/remove take a name of at most 100 characters
+        (String100) although a group name may have 128, so a longer name goes by uuid."""
+        return {"name": key} if len(key) <= 100 else {"uuid": current["_uuid"]}
+
     def update(self, client, key, changes, current):
-        body = {"name": key}
+        body = self._target(key, current)
         for option, add, remove, wrap in (("members", "addMembers", "removeMembers", self._members),
                                           ("roles", "addUserRoles", "removeUserRoles", self._roles)):
             if option not in changes:
@@ -151,12 +173,27 @@ class UserGroup(Resource):
             client.call("updateUserGroup", body)
 
     def delete(self, client, key, current):
+        self._refuse_delete(key, current)
+        client.call("removeUserGroup", self._target(key, current))
+
+    @staticmethod
+    def _refuse_delete(key, current):
         if current["_standard"]:
             raise CucmError("access control group %r is a standard group; CUCM does not allow deleting it. Nothing "
                             "was written." % key)
-        client.call("removeUserGroup", {"name": key})
 
     def public(self, obj):
         out = super(UserGroup, self).public(obj)
         out["standard"] = bool(obj.get("_standard"))
         return out
+
+
+def sql_text(option, value):
+    """Refuse, naming the option, a text that cannot be an SQL literal (line breaks, control characters)."""
+    if value is None:
+        return
+    try:
+        sql.literal(value)
+    except sql.SqlValueError:
+        raise CucmError("%s: %r is not valid: line breaks and control characters are not allowed. Nothing was "
+                        "written." % (option, value))

@@ -243,7 +243,8 @@ def search(req, criteria, fields):
     if req.find("returnedTags") is None:
         raise unmarshal(f"cvc-complex-type.2.4.a: The content of element '{req.operation}' is not complete. "
                         "One of '{returnedTags}' is expected.")
-    return " AND ".join(f"lower({criteria[name]}) LIKE lower(?)" for name, _ in given), [v for _, v in given]
+    return (" AND ".join(f"lower({criteria[name]}) LIKE lower(?)" for name, _value in given),
+            [value for _name, value in given])
 
 
 def as_bool(value, field):
@@ -340,16 +341,19 @@ GETTERS.update({
 })
 
 
+def _stamp(epoch):
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch)) if epoch else None
+
+
 def _credentials(conn, pkid, tk, prefix):
     row = conn.execute("SELECT cantchange, credmustchange, doesntexpire, timechanged, timeadminlockout FROM credential "
                        "WHERE fkenduser = ? AND tkcredential = ? ORDER BY rowid LIMIT 1", (pkid, tk)).fetchone()
     cant, must, never, changed, lockout = row if row else ("f", "f", "f", 0, None)
-    stamp = (lambda t: time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) if t else None)
     value = {f"{prefix}CredPolicyName": None, f"{prefix}CredUserCantChange": cant == "t",
              f"{prefix}CredUserMustChange": must == "t", f"{prefix}CredDoesNotExpire": never == "t"}
     if prefix == "pwd":   # pinCredTimeChanged is typed boolean in Cisco's XSD: not a time, so left out
-        value["pwdCredTimeChanged"] = stamp(changed)
-    value.update({f"{prefix}CredTimeAdminLockout": stamp(lockout), f"{prefix}CredLockedByAdministrator": lockout is not None,
+        value["pwdCredTimeChanged"] = _stamp(changed)
+    value.update({f"{prefix}CredTimeAdminLockout": _stamp(lockout), f"{prefix}CredLockedByAdministrator": lockout is not None,
                   f"{prefix}ResetHackCount": False})
     return value
 

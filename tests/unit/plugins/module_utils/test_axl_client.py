@@ -13,11 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import atexit
 import http.server
 import os
+import shutil
 import socket
 import sqlite3
 import ssl
+import tempfile
 import threading
 
 import pytest
@@ -111,20 +114,45 @@ class Sleeps(list):
             self.hook(len(self))
 
 
-@pytest.fixture(scope="module")
-def sims(tmp_path_factory):
-    running = {}
-    certs = str(tmp_path_factory.mktemp("certs"))
+SIM_VERSIONS = ("11.5", "12.5", "14.0", "15.0")
+_RUNNING = {}
 
+
+def _start(version):
+    if not _RUNNING:
+        workdir = tempfile.mkdtemp(prefix="cucm-axl-client-test-")
+        _RUNNING["_workdir"] = workdir
+        atexit.register(_stop_all, os.getpid())
+    workdir = _RUNNING["_workdir"]
+    _RUNNING[version] = Sim(os.path.join(workdir, version), "--axl-version", version, "--cert-dir", workdir)
+    return _RUNNING[version]
+
+
+def _stop_all(pid):
+    if os.getpid() != pid:          # a forked test process: the simulators are not its own
+        return
+    for version in SIM_VERSIONS:
+        if version in _RUNNING:
+            _RUNNING.pop(version).stop()
+    shutil.rmtree(_RUNNING.pop("_workdir"), ignore_errors=True)
+
+
+def prime():
+    """Start the simulators once, in the process that forks the tests (see conftest.py); each
+    test reaches them over TCP and resets them first."""
+    if cli is not None:
+        for version in SIM_VERSIONS:
+            if version not in _RUNNING:
+                _start(version)
+
+
+@pytest.fixture
+def sims():
     def make(version="14.0"):
-        if version not in running:
-            running[version] = Sim(str(tmp_path_factory.mktemp("sim") / version), "--axl-version", version, "--cert-dir", certs)
-        running[version].reset()
-        return running[version]
-
-    yield make
-    for sim in running.values():
-        sim.stop()
+        server = _RUNNING.get(version) or _start(version)
+        server.reset()
+        return server
+    return make
 
 
 @pytest.fixture
@@ -439,6 +467,24 @@ def test_sql_rows_as_dicts(sim):
     assert client.sql_query("select name, nvl(NULL, NULL) as blank from matrix") == [{"name": "Standard Presence group", "blank": ""}]
     changed = client.sql_update("update dirgroup set minimumuserrank = 2 where name = 'Standard CCM End Users'")
     assert changed == 1 and sim.sql("select minimumuserrank from dirgroup where name = 'Standard CCM End Users'") == [(2,)]
+
+
+def test_sql_query_paged(sim):
+    client = sim.client()
+    expected = [{"name": n} for (n,) in sim.sql("select name from functionrole order by name")]
+    assert len(expected) > 6
+    assert client.sql_query_paged("select name from functionrole order by name", page_size=6) == expected
+    pages = -(-(len(expected) + 1) // 6)                         # a last, short (maybe empty) page ends it
+    assert sim.stats()["by_operation"]["executeSQLQuery"] == pages
+
+
+def test_sql_query_paged_shrinks_a_page_that_is_too_large(sim):
+    sim.faults(max_response_bytes=1200)
+    client = sim.client()
+    expected = [{"name": n} for (n,) in sim.sql("select name from functionrole order by name")]
+    assert client.sql_query_paged("select name from functionrole order by name", page_size=100) == expected
+    stats = sim.stats()
+    assert stats["faults"] >= 1 and stats["by_operation"]["executeSQLQuery"] > stats["faults"]
 
 
 def test_is_write():

@@ -276,7 +276,7 @@ class Thing(Resource):
     def _maybe_fail(self):
         return self.ambiguous.pop(0) if self.ambiguous else None
 
-    def read(self, client, key):
+    def read(self, client, key, params=None):
         self.calls.append(("read", key))
         return copy.deepcopy(self.store.get(key))
 
@@ -313,7 +313,7 @@ class Thing(Resource):
             raise axl.AmbiguousWrite("no answer")
 
     def writes(self):
-        return [c for c in self.calls if c[0] != "read"]
+        return [c for c in self.calls if c[0] in ("create", "update", "delete")]
 
 
 def params(**given):
@@ -659,3 +659,118 @@ def test_end_user_options_serialise(version):
         assert "emMaxLoginTime" not in resource.tags_for(version)
     else:
         assert resource.tags_for(version) == resource.read_tags
+
+
+# ---------------------------------------------------------------------------------------------
+# keyed lists ({name: value} items) and the prepare/initial hooks
+# ---------------------------------------------------------------------------------------------
+
+RESOURCES = Option("resources", "resources/resource*/name", kind="keyed", value_key="permission",
+                   value_choices=("read", "update", "read_update"), max_len=10)
+
+
+def item(name, permission=None):
+    return {"name": name, "permission": permission}
+
+
+@pytest.mark.parametrize("spec, current, expected", [
+    ({"add": [item("b", "read")]}, {"a": "update"}, {"a": "update", "b": "read"}),
+    ({"add": [item("a", "read")]}, {"a": "update"}, {"a": "read"}),
+    ({"remove": [item("a")]}, {"a": "update", "b": "read"}, {"b": "read"}),
+    ({"set": [item("c", "read_update")]}, {"a": "update"}, {"c": "read_update"}),
+    ({"set": []}, {"a": "update"}, {}),
+    ({"add": [item("a", "read"), item("a", "read")]}, {}, {"a": "read"}),
+    (None, {"a": "read"}, {"a": "read"}),
+])
+def test_resolve_keyed(spec, current, expected):
+    assert engine.resolve_keyed(RESOURCES, spec, current) == expected
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"set": [item("a", "read")], "add": [item("b", "read")]}, "'set' cannot be combined"),
+    ({"add": [item("a", "read"), item("a", "update")]}, "'a' is declared twice with different permission"),
+    ({"add": [item("a")]}, "'a' needs a permission"),
+    ({"add": [item("a", "read")], "remove": [item("a")]}, "'a' is in both 'add' and 'remove'"),
+])
+def test_resolve_keyed_errors(spec, message):
+    with pytest.raises(CucmError, match=message):
+        engine.resolve_keyed(RESOURCES, spec, {})
+
+
+def test_keyed_option_compare_show_and_spec():
+    assert not RESOURCES.differs({"a": "read", "b": "update"}, {"b": "update", "a": "read"})
+    assert RESOURCES.differs({"a": "read"}, {"a": "update"})
+    assert not RESOURCES.differs({}, None)
+    spec = RESOURCES.argspec()
+    assert spec["options"]["add"]["elements"] == "dict"
+    assert spec["options"]["set"]["options"]["permission"]["choices"] == ["read", "update", "read_update"]
+
+
+class Hooked(Thing):
+    """Thing plus a keyed option, a prepare() that canonicalises and an initial() base."""
+
+    options = Thing.options + (RESOURCES,)
+
+    def prepare(self, client, params):
+        self.calls.append(("prepare",))
+        return dict(params, description=params["description"].strip()) if params.get("description") else params
+
+    def initial(self, client, key, params):
+        self.calls.append(("initial", key))
+        return {"groups": ["base"], "resources": {"r1": "read"}}
+
+
+def hooked_params(**given):
+    out = params(**given)
+    out.setdefault("resources", None)
+    out.update(given)
+    return out
+
+
+def test_plan_starts_a_new_object_from_initial():
+    desired, changes = engine.plan(Hooked(), hooked_params(description="d", groups={"add": ["x"]},
+                                                           resources={"add": [item("r2", "update")]}),
+                                   None, {"groups": ["base"], "resources": {"r1": "read"}})
+    assert desired["groups"] == ["base", "x"] and desired["resources"] == {"r1": "read", "r2": "update"}
+    assert changes["groups"] == ["base", "x"]
+
+
+def test_ensure_prepares_then_reads_and_uses_initial_only_on_create():
+    resource = Hooked()
+    result = engine.ensure(FakeModule(params=hooked_params(description="  d  ", groups={"add": ["x"]})), resource)
+    assert [c[0] for c in resource.calls] == ["prepare", "read", "initial", "create"]
+    assert resource.writes()[0][2]["description"] == "d" and resource.writes()[0][2]["groups"] == ["base", "x"]
+    assert result["thing"]["groups"] == ["base", "x"]
+    resource.calls = []
+    engine.ensure(FakeModule(params=hooked_params(groups={"add": ["y"]})), resource)
+    assert [c[0] for c in resource.calls] == ["prepare", "read", "update"]
+    assert resource.writes() == [("update", "t1", {"groups": ["base", "x", "y"]})]
+
+
+def test_ensure_retried_create_keeps_the_initial_base():
+    """A create whose answer was lost (and which did not happen) is sent again exactly as planned,
+    including what the new object starts from (initial)."""
+    resource = Hooked()
+    resource.ambiguous = ["lost"]
+    engine.ensure(FakeModule(params=hooked_params(description="d", groups={"add": ["x"]})), resource)
+    first, second = resource.writes()
+    assert first == second and second[2]["groups"] == ["base", "x"]
+
+
+def test_keyed_diff_input_and_validation():
+    resource = Hooked()
+    current = dict(EXISTING["t1"], resources={"r2": "update", "r1": "read"})
+    p = hooked_params(resources={"add": [item("r3", "read")]})
+    desired, changes = engine.plan(resource, p, current)
+    diff = engine.diff_of(resource, "t1", ["resources"], current, desired, changes, "present")
+    assert diff["before"]["resources"] == [item("r1", "read"), item("r2", "update")]
+    assert diff["after"]["resources"] == [item("r1", "read"), item("r2", "update"), item("r3", "read")]
+    assert engine.as_input(resource, "t1", current)["resources"] == {"set": [item("r1", "read"), item("r2", "update")]}
+    with pytest.raises(CucmError, match="resources: empty names are not allowed"):
+        engine.validate_values(resource, hooked_params(resources={"add": [item("", "read")]}), "14.0")
+    with pytest.raises(CucmError, match="resources: 'r' \\* 11|is 11 bytes long"):
+        engine.validate_values(resource, hooked_params(resources={"remove": [item("r" * 11)]}), "14.0")
+
+
+def test_public_sorts_lists():
+    assert Thing().public({"groups": ["b", "a"], "description": "d"}) == {"groups": ["a", "b"], "description": "d"}

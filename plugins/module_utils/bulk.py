@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many objects in one task: the bulk side of the engine (cucm_end_users).
+
+The same option table and the same ``plan``/``write`` as the single-object modules, with reads
+done in a few paged requests, every check done for all objects before the first write, writes
+sent by a small pool of workers sharing one AXL session, and a result sized for people and
+pipelines: counts, and details only for the objects that changed or failed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import json
+import os
+import threading
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import MASK, as_input, plan, validate_values, write
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover
+    HAS_YAML = False
+
+STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
+MAX_PROBLEMS_SHOWN = 25
+
+
+# ---------------------------------------------------------------------------------- input
+def load_file(path, resource):
+    """Objects from a JSON, YAML or CSV file (read by the module, so neither ansible-core's
+    templating nor its logging ever sees 10,000 objects or their secrets)."""
+    if not os.path.isfile(path):
+        raise CucmError("users_file: %s does not exist" % path)
+    ext = os.path.splitext(path)[1].lower()
+    with open(path, encoding="utf-8") as handle:
+        if ext == ".csv":
+            return [_csv_row(resource, row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
+        if ext in (".yml", ".yaml"):
+            if not HAS_YAML:
+                raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
+            data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        elif ext == ".json":
+            data = json.load(handle)
+        else:
+            raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
+    if isinstance(data, dict):
+        data = data.get("users")
+    if not isinstance(data, list):
+        raise CucmError("users_file: %s must hold a list of users (or a mapping with a 'users' list)" % path)
+    return data
+
+
+def _csv_row(resource, row, number):
+    """A CSV row as module options: list options are ';'-separated (a set), primary_extension is
+    two columns primary_extension_pattern and primary_extension_partition, empty cells are undeclared."""
+    item = {}
+    for option in (resource.key,) + tuple(resource.options):
+        if option.kind == "dict":
+            parts = dict((f, row.get("%s_%s" % (option.name, f))) for f in option.fields)
+            if any(v not in (None, "") for v in parts.values()):
+                item[option.name] = dict((k, v or None) for k, v in parts.items())
+            continue
+        value = row.get(option.name)
+        if value in (None, ""):
+            continue
+        if option.kind == "list":
+            item[option.name] = {"set": [v.strip() for v in value.split(";") if v.strip()]}
+        elif option.kind == "bool":
+            item[option.name] = value.strip().lower() in ("1", "true", "yes", "t", "y")
+        elif option.kind == "int":
+            try:
+                item[option.name] = int(value)
+            except ValueError:
+                raise CucmError("users_file line %d: %s: %r is not an integer" % (number, option.name, value))
+        else:
+            item[option.name] = value
+    return item
+
+
+def validate_items(resource, items, version, allow_secrets):
+    """Check every object against the single-object argument spec; return the normalised
+    parameters, or raise one error listing the problems (nothing is written)."""
+    spec = resource.argument_spec()
+    for name in ("state", "update_password"):
+        spec.pop(name, None)
+    validator = ArgumentSpecValidator(spec)
+    key = resource.key.name
+    problems, out, seen = [], [], set()
+    for index, item in enumerate(items):
+        label = "users[%d]" % index
+        if not isinstance(item, dict):
+            problems.append("%s: expected a mapping of options" % label)
+            continue
+        label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
+        secrets = [o.name for o in resource.options if o.kind == "secret" and item.get(o.name) is not None]
+        if secrets and not allow_secrets:
+            problems.append("%s: %s: per-user secrets are only read from users_file (inline values would be "
+                            "logged); use default_password/default_pin or users_file" % (label, ", ".join(secrets)))
+            continue
+        params = plain(resource, item)
+        if params is None:
+            # not in the plain shape: let Ansible's own validator convert it or say what is wrong
+            result = validator.validate(item)
+            if result.error_messages:
+                problems.extend("%s: %s" % (label, msg) for msg in result.error_messages)
+                continue
+            # keep only what is declared: 10,000 users x 45 options of None would cost tens of MB
+            params = dict((k, v) for k, v in result.validated_parameters.items() if v is not None)
+        try:
+            if not params.get(key):
+                raise CucmError("%s must not be empty" % key)
+            validate_values(resource, params, version)
+        except CucmError as exc:
+            problems.append("%s: %s" % (label, exc))
+            continue
+        if params[key] in seen:
+            problems.append("%s: declared more than once" % label)
+            continue
+        seen.add(params[key])
+        out.append(params)
+    if problems:
+        raise_problems("the users are not valid", problems)
+    return out
+
+
+_TYPES = {"str": str, "secret": str, "bool": bool, "int": int}
+
+
+def plain(resource, item):
+    """``item`` without its undeclared (None) options when every value already has the exact type
+    the argument spec asks for (the common case, and 100 times faster than the full validator);
+    None when anything needs converting or is wrong."""
+    options = resource.option_index()
+    out = {}
+    for name, value in item.items():
+        if value is None:
+            continue
+        option = options.get(name)
+        if option is None:
+            return None
+        if option.kind in _TYPES:
+            if type(value) is not _TYPES[option.kind] or (option.choices and value not in option.choices):
+                return None
+        elif option.kind == "list":
+            if not isinstance(value, dict) or not set(value) <= {"add", "remove", "set"} or not all(
+                    v is None or (isinstance(v, list) and all(type(x) is str for x in v)) for v in value.values()):
+                return None
+            value = dict((k, v) for k, v in value.items() if v is not None)
+        elif option.kind == "dict":
+            if not isinstance(value, dict) or not set(value) <= set(option.fields) or not all(
+                    v is None or type(v) is str for v in value.values()):
+                return None
+            value = dict((k, value.get(k)) for k in option.fields)
+        else:
+            return None
+        out[name] = value
+    return out
+
+
+def raise_problems(what, problems):
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    more = " (and %d more)" % (len(problems) - len(shown)) if len(problems) > len(shown) else ""
+    raise CucmError("%s: %s%s. Nothing was written." % (what, "; ".join(shown), more), problems=problems)
+
+
+# ---------------------------------------------------------------------------------- converge
+class Outcome(object):
+    """What a bulk run did (or would do, in check mode)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0)
+        self.changes = []
+        self.failures = []
+        self.before, self.after = {}, {}
+
+    def record(self, key, action, fields=(), before=None, after=None):
+        with self.lock:
+            self.counts[action] += 1
+            if action != "unchanged":
+                self.changes.append({"userid": key, "action": action, "fields": sorted(fields)})
+                if before is not None:
+                    self.before[key], self.after[key] = before, after
+
+    def fail(self, key, action, message):
+        with self.lock:
+            self.counts["failed"] += 1
+            self.failures.append({"userid": key, "action": action, "msg": message})
+
+
+def converge(module, resource, items, state, scope_pattern, max_deletions, concurrency, defaults):
+    client = module.client
+    key = resource.key.name
+    version = client.version
+    check_mode = module.check_mode
+    declared_keys = set(item[key] for item in items)
+
+    declared_options = set(o.name for item in items for o in resource.options if item.get(o.name) is not None)
+    resettable = [o for o in resource.options if o.kind == "list" and o.name in resource.bulk_lists]
+    if state in ("replaced", "overridden"):
+        declared_options |= set(o.name for o in resettable)
+    if "primary_extension" in declared_options:
+        declared_options.add("associated_devices")     # the line must be one of the user's devices
+    slow = set(o.name for o in resource.options if o.kind != "secret") - set(o.name for o in resource.bulk_readable(version))
+    slow_users = set(item[key] for item in items if any(item.get(name) is not None for name in slow))
+
+    wanted = None if state == "gathered" and not items else declared_keys
+    pattern = scope_pattern or "%"
+    current, in_scope = resource.read_many(client, wanted=wanted, pattern=pattern if state in ("overridden", "gathered") else "%",
+                                           options=declared_options if state != "gathered" else
+                                           [o.name for o in resource.bulk_readable(version)],
+                                           slow_users=slow_users)
+    outcome = Outcome()
+    if state == "gathered":
+        outcome.counters = dict(client.counters)
+        return outcome, [as_input(resource, k, current[k]) for k in sorted(current)]
+
+    jobs, plans, problems = [], [], []
+    if state == "deleted":
+        ldap = resource.ldap_of(client, [k for k in declared_keys if k in current])
+        for item in items:
+            obj = current.get(item[key])
+            if obj is not None and item[key] in ldap:
+                obj["_ldap"] = ldap[item[key]]
+            if obj is None:
+                outcome.record(item[key], "unchanged")
+            elif obj.get("_ldap"):
+                problems.append("%s: synchronised from LDAP directory %r; CUCM refuses to delete it while "
+                                "synchronisation is on" % (item[key], obj["_ldap"]))
+            else:
+                jobs.append((item[key], "deleted", item, obj, None))
+    else:
+        for item in items:
+            params = dict(item, update_password=defaults["update_password"])
+            if state in ("replaced", "overridden"):
+                for option in resettable:
+                    if params.get(option.name) is None:
+                        params[option.name] = {"set": []}
+            obj = current.get(item[key])
+            if obj is None:
+                for option, value in (("password", defaults["password"]), ("pin", defaults["pin"])):
+                    if value is not None and params.get(option) is None:
+                        params[option] = value
+                missing = [n for n in resource.required_on_create if params.get(n) in (None, "")]
+                if missing:
+                    problems.append("%s: does not exist; creating it needs %s" % (item[key], ", ".join(missing)))
+                    continue
+            desired, changes = plan(resource, params, obj)
+            if not changes:
+                outcome.record(item[key], "unchanged")
+                continue
+            plans.append((item[key], obj, desired, changes))
+            jobs.append((item[key], "created" if obj is None else "updated", params, obj, changes))
+        if state == "overridden":
+            doomed = sorted(u for u in in_scope if u not in declared_keys)
+            ldap = resource.ldap_of(client, doomed) if doomed else {}
+            ldap_doomed = [u for u in doomed if u in ldap]
+            if ldap_doomed and module.params["scope"].get("local_only", True):
+                doomed = [u for u in doomed if u not in ldap]
+            elif ldap_doomed:
+                problems.append("the scope holds LDAP-synchronised users that are not declared (%s); CUCM cannot delete "
+                                "them: narrow the scope or set scope.local_only" % ", ".join(ldap_doomed[:10]))
+            if len(doomed) > max_deletions:
+                raise CucmError("state=overridden would delete %d users in scope %r (%s%s), more than max_deletions=%d. "
+                                "Nothing was written." % (len(doomed), pattern, ", ".join(doomed[:10]),
+                                                          ", ..." if len(doomed) > 10 else "", max_deletions),
+                                would_delete=len(doomed))
+            jobs = [(u, "deleted", {key: u}, {"_ldap": ""}, None) for u in doomed] + jobs
+    problems.extend(resource.check_many(client, plans))
+    if problems:
+        raise_problems("nothing can be written", problems)
+
+    def run(job, worker):
+        userid, action, params, obj, changes = job
+        try:
+            if not check_mode:
+                if action == "deleted":
+                    try:
+                        resource.delete(worker, userid, obj)
+                    except axl.AmbiguousWrite:
+                        if resource.read(worker, userid) is not None:
+                            resource.delete(worker, userid, obj)
+                else:
+                    write(resource, worker, userid, params, obj, changes)
+        except (axl.AxlError, CucmError) as exc:
+            outcome.fail(userid, action, str(exc))
+            return
+        if action == "deleted":
+            outcome.record(userid, action, (), {"state": "present"}, {"state": "absent"})
+        else:
+            shown = [o for o in resource.options if o.name in changes]
+            before = dict((o.name, _show(o, (obj or {}).get(o.name))) for o in shown if o.kind != "secret") if obj else {}
+            after = dict((o.name, MASK if o.kind == "secret" else _show(o, changes[o.name])) for o in shown)
+            outcome.record(userid, action, [o.name for o in shown], before, after)
+
+    clients, local = [client], threading.local()
+
+    def in_worker(job):
+        # one client per worker thread: its own connection, the task's single AXL session
+        if not hasattr(local, "client"):
+            with outcome.lock:
+                local.client = client.fork()
+                clients.append(local.client)
+        run(job, local.client)
+
+    if concurrency <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            run(job, client)
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(in_worker, jobs))
+    outcome.counters = dict((k, sum(c.counters[k] for c in clients)) for k in client.counters)
+    return outcome, None
+
+
+def _show(option, value):
+    if option.kind == "list":
+        return sorted(value or [])
+    return value

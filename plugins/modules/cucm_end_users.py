@@ -1,0 +1,258 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.cucm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cucm_end_users
+short_description: Converge many CUCM end users in one task
+version_added: 0.1.0
+description:
+  - Converge thousands of end users in one task, with the per-user options of M(voiceops.cucm.cucm_end_user)
+    (the same option table; each item of O(users) takes those options, except C(state) and C(update_password)).
+  - Reads the cluster in a few paged requests (C(listUser) and C(executeSQLQuery), each page sized to stay
+    well under AXL's 8 MB limit and shrunk on a "Query request too large" fault), checks every user and every
+    referenced object before the first write, writes only the changed fields with a few parallel workers
+    sharing one AXL session (one authentication per task), retries throttled writes, re-reads before retrying
+    a write whose answer was lost, and reports per user what failed without losing what succeeded.
+  - The result holds counts, and details only for users that changed or failed, so 10,000 users with a few
+    changes give a small result and a short diff.
+  - Options that no bulk read returns (O(users[].em_profiles), O(users[].cti_controlled_profiles),
+    O(users[].default_profile), O(users[].user_profile), O(users[].self_service_id), O(users[].name_dialing),
+    O(users[].attendees_access_code), O(users[].enable_user_to_host_conference_now)) cost one C(getUser) for each
+    user that declares them.
+extends_documentation_fragment:
+  - voiceops.cucm.connection
+  - voiceops.cucm.connection.ATTRIBUTES
+author:
+  - voiceops.cucm contributors
+options:
+  users:
+    description:
+      - The users, each a mapping of M(voiceops.cucm.cucm_end_user) options (C(userid) required).
+      - Per-user secrets (C(password), C(pin), C(digest_credentials)) are refused here, because Ansible would log
+        them and masking 10,000 secrets costs minutes; put them in O(users_file) or use O(default_password) and
+        O(default_pin).
+      - For large lists prefer O(users_file): ansible-core then does not template and log 10,000 objects.
+    type: list
+    elements: dict
+  users_file:
+    description:
+      - A file of users read by the module itself: JSON or YAML (a list, or a mapping with a C(users) list) or CSV
+        (a header row of option names; list options C(;)-separated as their C(set); the primary extension in columns
+        C(primary_extension_pattern) and C(primary_extension_partition); empty cells are not declared).
+      - Per-user secrets may be given here; they are never returned or logged.
+    type: path
+  state:
+    description:
+      - V(merged) creates missing users and converges the declared options of each.
+      - V(replaced) does the same and also empties the lists C(groups) and C(associated_devices) of a user that does
+        not declare them.
+      - V(overridden) does what V(replaced) does and deletes the users in O(scope) that are not declared, never more
+        than O(max_deletions) (exceeding it fails before any write and says how many users it would delete).
+      - V(deleted) deletes the declared users (only C(userid) is needed).
+      - V(gathered) returns the live users (those in O(scope), or the declared ones) in the input shape, with every
+        option a bulk read returns; it writes nothing.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+  scope:
+    description:
+      - Which users V(overridden) may delete and V(gathered) reads. Required for V(overridden).
+    type: dict
+    suboptions:
+      userid:
+        description: A user ID pattern with C(%) wildcards (SQL LIKE, case-sensitive), for example C(agent%).
+        type: str
+        required: true
+      local_only:
+        description:
+          - Leave LDAP-synchronised users in the scope alone (CUCM cannot delete them while synchronisation is on).
+            With V(false), an undeclared LDAP user in the scope fails the task before any write.
+        type: bool
+        default: true
+  max_deletions:
+    description: The most users V(overridden) may delete in one run.
+    type: int
+    default: 10
+  concurrency:
+    description:
+      - Parallel workers for writes (1 to 8). Reads are never parallel. AXL throttles writes by the cluster's
+        change queue, so a small number is faster than a large one.
+    type: int
+    default: 2
+  update_password:
+    description: As in M(voiceops.cucm.cucm_end_user), for every user.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  default_password:
+    description: Password given to each user this task creates without one of its own.
+    type: str
+  default_pin:
+    description: PIN given to each user this task creates without one of its own.
+    type: str
+  dest:
+    description:
+      - With V(gathered), write the users to this file (C(.json), C(.yml) or C(.yaml)) as C({users: [...]}) instead of
+        returning them, for large exports (a GitOps bootstrap).
+    type: path
+notes:
+  - For a cluster, run one task for all its users; for many clusters, make each cluster an inventory host and let
+    forks run them in parallel.
+seealso:
+  - module: voiceops.cucm.cucm_end_user
+  - module: voiceops.cucm.cucm_end_user_info
+"""
+
+EXAMPLES = r"""
+- name: Converge the users of a GitOps repository (JSON keeps ansible-core fast with 10,000 users)
+  voiceops.cucm.cucm_end_users:
+    users_file: "{{ playbook_dir }}/state/users.json"
+    default_pin: "{{ vault_initial_pin }}"
+
+- name: The agents are exactly these; delete any other local agent, at most 5 per run
+  voiceops.cucm.cucm_end_users:
+    state: overridden
+    scope:
+      userid: "agent%"
+    max_deletions: 5
+    users:
+      - {userid: agent001, last_name: One, groups: {set: [Standard CCM End Users, Standard CTI Enabled]}}
+      - {userid: agent002, last_name: Two, groups: {set: [Standard CCM End Users, Standard CTI Enabled]}}
+
+- name: Export every end user for a GitOps bootstrap
+  voiceops.cucm.cucm_end_users:
+    state: gathered
+    scope:
+      userid: "%"
+    dest: "{{ playbook_dir }}/state/users.json"
+"""
+
+RETURN = r"""
+counts:
+  description: How many users were created, updated, deleted, left unchanged, or failed (in check mode, would be).
+  returned: always
+  type: dict
+  sample: {created: 2, updated: 98, deleted: 0, unchanged: 9900, failed: 0}
+changes:
+  description: One entry per user that changed (or would), with the options that changed. Secrets are named, never shown.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {userid: jdoe, action: updated, fields: [department]}
+failures:
+  description: One entry per user whose write failed, with CUCM's reason. The other users' changes are kept.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {userid: bsmith, action: updated, msg: "AXL updateUser failed (axlcode 5007): ..."}
+users:
+  description: With O(state=gathered) and no O(dest), the users in the input shape.
+  returned: when state is gathered
+  type: list
+  elements: dict
+axl:
+  description: What the task cost in AXL requests (all workers together).
+  returned: always
+  type: dict
+  sample: {requests: 21, basic_auths: 1, retries: 0, throttled: 0}
+performance:
+  description: Seconds the module ran and its peak memory (resident set, MB).
+  returned: always
+  type: dict
+  sample: {seconds: 3.4, peak_rss_mb: 61}
+diff:
+  description: With C(--diff), before and after of the changed users only, limited to the options that changed.
+  returned: when diff mode is on
+  type: dict
+"""
+
+import json
+import os
+import resource
+import time
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import bulk
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
+from ansible_collections.voiceops.cucm.plugins.module_utils.resources.end_user import EndUser
+
+
+def main():
+    users = EndUser()
+    module = CucmModule(
+        dict(
+            users=dict(type="list", elements="dict", no_log=False),
+            users_file=dict(type="path"),
+            state=dict(type="str", choices=list(bulk.STATES), default="merged"),
+            scope=dict(type="dict", options=dict(userid=dict(type="str", required=True),
+                                                 local_only=dict(type="bool", default=True))),
+            max_deletions=dict(type="int", default=10),
+            concurrency=dict(type="int", default=2),
+            update_password=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
+            default_password=dict(type="str", no_log=True),
+            default_pin=dict(type="str", no_log=True),
+            dest=dict(type="path"),
+        ),
+        mutually_exclusive=[("users", "users_file")],
+        required_if=[("state", "overridden", ("scope",))],
+    )
+
+    def run():
+        started = time.monotonic()
+        p = module.params
+        if not 1 <= p["concurrency"] <= 8:
+            raise CucmError("concurrency must be between 1 and 8")
+        if p["max_deletions"] < 0:
+            raise CucmError("max_deletions must not be negative")
+        if p["state"] != "gathered" and p["users"] is None and p["users_file"] is None:
+            raise CucmError("state=%s needs users or users_file" % p["state"])
+        items = p["users"] or []
+        from_file = p["users_file"] is not None
+        if from_file:
+            items = bulk.load_file(p["users_file"], users)
+        items = bulk.validate_items(users, items, module.client.version, allow_secrets=from_file)
+        defaults = dict(update_password=p["update_password"], password=p["default_password"], pin=p["default_pin"])
+        scope = (p["scope"] or {}).get("userid")
+        outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["max_deletions"],
+                                          p["concurrency"], defaults)
+        result = dict(changed=bool(outcome.changes), counts=outcome.counts, changes=outcome.changes,
+                      failures=outcome.failures, axl=outcome.counters,
+                      performance=dict(seconds=round(time.monotonic() - started, 2),
+                                       peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+        if gathered is not None:
+            if p["dest"]:
+                write_export(p["dest"], gathered)
+                result["exported"] = p["dest"]
+            else:
+                result["users"] = gathered
+            result["counts"] = dict(outcome.counts, gathered=len(gathered))
+        if module.diff_mode and outcome.changes:
+            result["diff"] = dict(before=outcome.before, after=outcome.after)
+        if outcome.failures:
+            raise CucmError("%d of %d users failed (the others were converged): %s" % (
+                len(outcome.failures), len(items), "; ".join("%s: %s" % (f["userid"], f["msg"]) for f in outcome.failures[:10])),
+                **result)
+        return result
+
+    module.run(run)
+
+
+def write_export(dest, users):
+    ext = os.path.splitext(dest)[1].lower()
+    with open(dest, "w", encoding="utf-8") as handle:
+        if ext in (".yml", ".yaml"):
+            import yaml
+            yaml.safe_dump({"users": users}, handle, sort_keys=False, default_flow_style=False)
+        else:
+            json.dump({"users": users}, handle, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
