@@ -16,6 +16,7 @@ __metaclass__ = type
 import csv
 import json
 import os
+import re
 import threading
 
 from concurrent.futures import ThreadPoolExecutor
@@ -137,6 +138,12 @@ def validate_items(resource, items, version, allow_secrets):
 _TYPES = {"str": str, "secret": str, "bool": bool, "int": int}
 
 
+def _exactly(value, kind):
+    """``value`` is already of the option's type (a bool is not taken for an int)."""
+    wanted = _TYPES[kind]
+    return isinstance(value, wanted) and (wanted is bool or not isinstance(value, bool))
+
+
 def plain(resource, item):
     """``item`` without its undeclared (None) options when every value already has the exact type
     the argument spec asks for (the common case, and 100 times faster than the full validator);
@@ -150,16 +157,16 @@ def plain(resource, item):
         if option is None:
             return None
         if option.kind in _TYPES:
-            if type(value) is not _TYPES[option.kind] or (option.choices and value not in option.choices):
+            if not _exactly(value, option.kind) or (option.choices and value not in option.choices):
                 return None
         elif option.kind == "list":
             if not isinstance(value, dict) or not set(value) <= {"add", "remove", "set"} or not all(
-                    v is None or (isinstance(v, list) and all(type(x) is str for x in v)) for v in value.values()):
+                    v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v)) for v in value.values()):
                 return None
             value = dict((k, v) for k, v in value.items() if v is not None)
         elif option.kind == "dict":
             if not isinstance(value, dict) or not set(value) <= set(option.fields) or not all(
-                    v is None or type(v) is str for v in value.values()):
+                    v is None or isinstance(v, str) for v in value.values()):
                 return None
             value = dict((k, value.get(k)) for k in option.fields)
         else:
@@ -199,6 +206,17 @@ class Outcome(object):
             self.failures.append({"userid": key, "action": action, "msg": message})
 
 
+def like(pattern):
+    """A case-sensitive matcher of an SQL LIKE pattern (``%``, ``_``, backslash escapes), as Informix matches."""
+    out, chars = [], iter(pattern)
+    for char in chars:
+        if char == "\\":
+            out.append(re.escape(next(chars, "\\")))
+        else:
+            out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+    return re.compile("(?s)%s\\Z" % "".join(out)).match
+
+
 def converge(module, resource, items, state, scope_pattern, max_deletions, concurrency, defaults):
     client = module.client
     key = resource.key.name
@@ -217,10 +235,17 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
 
     wanted = None if state == "gathered" and not items else declared_keys
     pattern = scope_pattern or "%"
-    current, in_scope = resource.read_many(client, wanted=wanted, pattern=pattern if state in ("overridden", "gathered") else "%",
+    in_pattern = like(pattern)
+    # the scope bounds what overridden deletes, not which declared users it sees
+    scoped = state == "gathered" or (state == "overridden" and all(in_pattern(k) for k in declared_keys))
+    current, in_scope = resource.read_many(client, wanted=wanted, pattern=pattern if scoped else "%",
                                            options=declared_options if state != "gathered" else
                                            [o.name for o in resource.bulk_readable(version)],
                                            slow_users=slow_users)
+    # listUser's search may ignore case; the scope is a case-sensitive LIKE, as the SQL reads are
+    in_scope = set(u for u in in_scope if in_pattern(u))
+    if wanted is None:
+        current = dict((k, v) for k, v in current.items() if in_pattern(k))
     outcome = Outcome()
     if state == "gathered":
         outcome.counters = dict(client.counters)
@@ -256,7 +281,11 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
                 if missing:
                     problems.append("%s: does not exist; creating it needs %s" % (item[key], ", ".join(missing)))
                     continue
-            desired, changes = plan(resource, params, obj)
+            try:
+                desired, changes = plan(resource, params, obj)
+            except CucmError as exc:       # e.g. 'set' with 'add': say whose declaration it is
+                problems.append("%s: %s" % (item[key], exc))
+                continue
             if not changes:
                 outcome.record(item[key], "unchanged")
                 continue

@@ -13,6 +13,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl
+from ansible_collections.voiceops.cucm.plugins.module_utils.sql import SqlValueError
 from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import VERSIONS
 
 # Named cucm_* because cucm_end_user's own ``password`` is the end user's password.
@@ -145,7 +146,7 @@ class CucmModule(object):
         """Call ``main()`` (which returns the result dict) and exit, failing cleanly on errors."""
         try:
             result = main()
-        except (axl.AxlError, CucmError) as exc:
+        except (axl.AxlError, CucmError, axl.SchemaError, SqlValueError) as exc:
             details = getattr(exc, "details", {}) or {}
             self._close()
             self.ansible.fail_json(msg=str(exc), **details)

@@ -22,6 +22,7 @@ from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_sche
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+SQL_UNSAFE = re.compile(u"[\\\\\x00-\x1f\x7f]")   # what sql.literal refuses
 PLACEHOLDER_UUID = "{00000000-0000-0000-0000-000000000000}"
 
 
@@ -41,7 +42,7 @@ class Option(object):
 
     def __init__(self, name, axl=None, kind="str", choices=None, ref=None, max_len=None, ldap=False,
                  ignore_case=False, fields=None, since=None, create_only=False, description=None, pattern=None,
-                 pattern_hint=None, value_key=None, value_choices=None, spec=None):
+                 pattern_hint=None, value_key=None, value_choices=None, spec=None, sql=False):
         self.name = name
         self.axl = axl
         self.kind = kind
@@ -56,6 +57,7 @@ class Option(object):
         self.description = description
         self.pattern = re.compile(pattern) if pattern else None   # format the value must match
         self.pattern_hint = pattern_hint                          # says what the pattern means
+        self.sql = sql                                            # the value reaches SQL (see sql.literal)
         self.value_key = value_key                                # keyed lists: the item's value field
         self.value_choices = value_choices
         self.spec = spec                                          # explicit argument spec
@@ -348,6 +350,10 @@ def validate_values(resource, params, version):
                 raise CucmError("%s: %s is %d bytes long; CUCM allows at most %d" % (option.name, shown, size, option.max_len))
             if option.kind in ("list", "keyed") and not text:
                 raise CucmError("%s: empty names are not allowed" % option.name)
+            if option.sql and SQL_UNSAFE.search(text):
+                shown = "the value" if option.kind == "secret" else repr(text[:40])
+                raise CucmError("%s: %s contains a backslash or a control character, which CUCM's names cannot hold"
+                                % (option.name, shown))
             if option.pattern and text and not option.pattern.match(text):
                 shown = "the value" if option.kind == "secret" else repr(text)
                 raise CucmError("%s: %s is not valid: %s" % (option.name, shown, option.pattern_hint))

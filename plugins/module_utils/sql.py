@@ -7,7 +7,8 @@ Statements are constant templates with ``{name}`` placeholders; :func:`render` p
 in as a quoted, escaped Informix literal (or a checked integer or GUID).  No user text ever
 becomes SQL syntax.  CUCM's Informix runs without DELIMIDENT, so a literal is enclosed in
 single quotes with each quote doubled; newlines and control characters are refused (Informix
-rejects a newline inside a literal unless ALLOW_NEWLINE is set, and no CUCM name holds one).
+rejects a newline inside a literal unless ALLOW_NEWLINE is set, and no CUCM name holds one), and
+so are backslashes (an escape character on some Informix configurations).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,7 +43,11 @@ def literal(value):
     if not isinstance(value, str):
         raise SqlValueError("expected text, got %s" % type(value).__name__)
     if _CONTROL.search(value):
-        raise SqlValueError("text for SQL must not contain control characters or line breaks: %r" % value)
+        raise SqlValueError("text for SQL must not contain control characters or line breaks")
+    if "\\" in value:
+        # Informix treats a backslash as an ordinary character by default, but a server set up
+        # otherwise would read \' as an escaped quote; refusing it closes that door for good.
+        raise SqlValueError("text for SQL must not contain a backslash")
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -66,8 +71,3 @@ def render(template, **values):
             raise SqlValueError("no value for {%s}" % name)
         return _value(values[name])
     return _PLACEHOLDER.sub(replace, template)
-
-
-def like_escape(value):
-    """Text matched literally inside a LIKE pattern (``%``, ``_`` and ``\\`` escaped)."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

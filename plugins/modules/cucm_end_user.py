@@ -20,7 +20,7 @@ description:
   - List options (O(associated_devices), O(groups), O(em_profiles), O(cti_controlled_profiles)) take
     C(add), C(remove) or C(set), see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists).
   - Users synchronised from LDAP keep their directory-owned fields (names, mail, phone numbers,
-    department, title, manager, directory URI): declaring a different value fails with the list of
+    department, title, manager, directory URI); declaring a different value fails with the list of
     those fields and writes nothing. Everything else (groups, devices, PIN, primary extension, ...)
     converges. See C(docs/ldap-users.md).
   - Every referenced object (group, device, device profile, presence group, calling search space,
@@ -30,7 +30,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   userid:
     description:

@@ -14,13 +14,13 @@ version_added: 0.1.0
 description:
   - Read one end user, or every end user whose user ID matches a C(%) pattern, and return them with
     the option names of M(voiceops.cucm.cucm_end_user), so that a result can be pasted back as input
-    (list options come back as C({set: [...]})).
+    (list options come back in their C(set) form).
   - Secrets (password, PIN, digest credentials) cannot be read from CUCM and are never returned.
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   userid:
     description:

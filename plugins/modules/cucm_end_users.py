@@ -21,15 +21,14 @@ description:
     a write whose answer was lost, and reports per user what failed without losing what succeeded.
   - The result holds counts, and details only for users that changed or failed, so 10,000 users with a few
     changes give a small result and a short diff.
-  - Options that no bulk read returns (O(users[].em_profiles), O(users[].cti_controlled_profiles),
-    O(users[].default_profile), O(users[].user_profile), O(users[].self_service_id), O(users[].name_dialing),
-    O(users[].attendees_access_code), O(users[].enable_user_to_host_conference_now)) cost one C(getUser) for each
-    user that declares them.
+  - Options that no bulk read returns (C(em_profiles), C(cti_controlled_profiles), C(default_profile), C(user_profile),
+    C(self_service_id), C(name_dialing), C(attendees_access_code), C(enable_user_to_host_conference_now)) cost one
+    C(getUser) for each user that declares them.
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   users:
     description:
@@ -37,12 +36,12 @@ options:
       - Per-user secrets (C(password), C(pin), C(digest_credentials)) are refused here, because Ansible would log
         them and masking 10,000 secrets costs minutes; put them in O(users_file) or use O(default_password) and
         O(default_pin).
-      - For large lists prefer O(users_file): ansible-core then does not template and log 10,000 objects.
+      - For large lists prefer O(users_file), so that ansible-core does not template and log 10,000 objects.
     type: list
     elements: dict
   users_file:
     description:
-      - A file of users read by the module itself: JSON or YAML (a list, or a mapping with a C(users) list) or CSV
+      - A file of users read by the module itself, in JSON or YAML (a list, or a mapping with a C(users) list) or CSV
         (a header row of option names; list options C(;)-separated as their C(set); the primary extension in columns
         C(primary_extension_pattern) and C(primary_extension_partition); empty cells are not declared).
       - Per-user secrets may be given here; they are never returned or logged.
@@ -98,7 +97,7 @@ options:
     type: str
   dest:
     description:
-      - With V(gathered), write the users to this file (C(.json), C(.yml) or C(.yaml)) as C({users: [...]}) instead of
+      - With V(gathered), write the users to this file (C(.json), C(.yml) or C(.yaml)), as a mapping with a C(users) list, instead of
         returning them, for large exports (a GitOps bootstrap).
     type: path
 notes:
@@ -215,6 +214,9 @@ def main():
             raise CucmError("state=%s needs users or users_file" % p["state"])
         items = p["users"] or []
         from_file = p["users_file"] is not None
+        # inline secrets are refused below, but a failed task echoes its arguments: never show them
+        module.hide([str(item[o.name]) for item in items if isinstance(item, dict)
+                     for o in users.options if o.kind == "secret" and item.get(o.name) not in (None, "")])
         if from_file:
             items = bulk.load_file(p["users_file"], users)
         items = bulk.validate_items(users, items, module.client.version, allow_secrets=from_file)

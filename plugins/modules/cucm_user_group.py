@@ -15,7 +15,7 @@ description:
   - Create, update or delete an access control group ("user group" in AXL), the roles it grants and its end
     user members.
   - Membership and role changes use AXL's incremental C(updateUserGroup) (C(addMembers)/C(removeMembers),
-    C(addUserRoles)/C(removeUserRoles)): two playbooks adding different users to one group never lose each
+    C(addUserRoles)/C(removeUserRoles)); two playbooks adding different users to one group never lose each
     other's members, and C(set) sends only the difference.
   - O(copy_from) creates the group with the roles of another one (for example C(Standard CCM End Users)), as the
     administration page's Copy does.
@@ -26,7 +26,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   name:
     description:

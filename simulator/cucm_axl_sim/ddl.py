@@ -469,10 +469,12 @@ WHEN OLD.isstandard = 't'
 BEGIN SELECT RAISE(ABORT, 'Cannot delete a standard DirGroup.'); END;
 CREATE TRIGGER dirgroup_name_ins BEFORE INSERT ON dirgroup
 WHEN NOT regexp('^[a-zA-Z 0-9._-]{1,128}$', NEW.name)
-BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, underscore and hyphen (1 to 128 characters).'); END;
+BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, '
+    || 'underscore and hyphen (1 to 128 characters).'); END;
 CREATE TRIGGER dirgroup_name_upd BEFORE UPDATE OF name ON dirgroup
 WHEN NOT regexp('^[a-zA-Z 0-9._-]{1,128}$', NEW.name)
-BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, underscore and hyphen (1 to 128 characters).'); END;
+BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, '
+    || 'underscore and hyphen (1 to 128 characters).'); END;
 
 -- RI-201 Standard CCM Super Users Group Restriction
 CREATE TRIGGER ri201_del BEFORE DELETE ON applicationuserdirgroupmap
@@ -538,11 +540,13 @@ BEGIN SELECT RAISE(ABORT, 'Service URL and Secure Service URL cannot both be emp
 CREATE TRIGGER ri948_ins BEFORE INSERT ON telecastersubscribedservice
 WHEN instr(NEW.servicename, '"') > 0 OR length(NEW.servicename) < 1 OR length(NEW.servicename) >
      CASE (SELECT tkphoneservicecategory FROM telecasterservice WHERE pkid = NEW.fktelecasterservice) WHEN 4 THEN 128 ELSE 32 END
-BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, or 128 for an Android package name.'); END;
+BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, '
+    || 'or 128 for an Android package name.'); END;
 CREATE TRIGGER ri948_upd BEFORE UPDATE OF servicename ON telecastersubscribedservice
 WHEN instr(NEW.servicename, '"') > 0 OR length(NEW.servicename) < 1 OR length(NEW.servicename) >
      CASE (SELECT tkphoneservicecategory FROM telecasterservice WHERE pkid = NEW.fktelecasterservice) WHEN 4 THEN 128 ELSE 32 END
-BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, or 128 for an Android package name.'); END;
+BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, '
+    || 'or 128 for an Android package name.'); END;
 
 -- RI-707 (second half): a Java MIDlet service needs its (non-secure) URL
 CREATE TRIGGER ri707_midlet_ins BEFORE INSERT ON telecasterservice

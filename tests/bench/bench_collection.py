@@ -89,7 +89,7 @@ def playbook(name, tasks, connection=True, sim=None, interpreter=None):
 def run(sim, path, *args, unset=()):
     """Run a playbook; return wall seconds, simulator counter deltas, largest process RSS (MB)."""
     env = dict((k, v) for k, v in os.environ.items() if k not in unset)
-    env.update( ANSIBLE_COLLECTIONS_PATH=str(ROOT / "build" / "collections"),
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(ROOT / "build" / "collections"),
                ANSIBLE_LIBRARY=str(ROOT / "tests" / "bench" / "library"), ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                PATH=f"{BIN}:{os.environ['PATH']}")
@@ -135,8 +135,8 @@ def client_start_seconds(sim):
             f"c = AxlClient('127.0.0.1', 'administrator', 'ciscopsdt', port={sim.port}, ca_path='{sim.cert}', "
             "axl_version='14.0'); print(time.perf_counter() - t)")
     env = dict(os.environ, PYTHONPATH=str(ROOT / "build" / "collections"))
-    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout)
-             for _ in range(7)]
+    times = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout)
+             for _attempt in range(7)]
     return statistics.median(times)
 
 
@@ -155,7 +155,7 @@ def module_rss_mb(sim, userid):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--users", type=int, default=80000, help="users seeded in the simulator")
     parser.add_argument("--bulk", type=int, default=10000, help="users cucm_end_users converges")
     parser.add_argument("--n", type=int, default=50, help="loop length of the per-user approaches")
@@ -176,9 +176,11 @@ def main():
         unchanged.write_text(json.dumps({"users": desired(args.bulk)}))
         one_percent = WORK / "users_1pct.json"
         one_percent.write_text(json.dumps({"users": desired(args.bulk, changed_every=100)}))
-        bulk = lambda f: playbook("bulk_" + f.stem, [  # noqa: E731
-            {"name": "converge", "voiceops.cucm.cucm_end_users": {"users_file": str(f)}, "register": "r"},
-            {"name": "cost", "ansible.builtin.debug": {"msg": "{{ r.performance | to_json }}"}}], sim=sim)
+
+        def bulk(users_file):
+            return playbook("bulk_" + users_file.stem, [
+                {"name": "converge", "voiceops.cucm.cucm_end_users": {"users_file": str(users_file)}, "register": "r"},
+                {"name": "cost", "ansible.builtin.debug": {"msg": "{{ r.performance | to_json }}"}}], sim=sim)
 
         def bulk_row(label, path, *flags):
             r = run(sim, path, *flags)

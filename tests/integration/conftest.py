@@ -71,8 +71,9 @@ class Simulator:
         return resp.json()
 
     def reset(self):
-        self.admin("POST", "faults", json={"latency_ms": 0, "throttle_writes": 0.0, "drop_after_commit": 0,
-                                          "session_idle_s": 1800.0, "max_response_bytes": 8 * 1024 * 1024})
+        self.admin("POST", "faults", json={
+            "latency_ms": 0, "throttle_writes": 0.0, "drop_after_commit": 0, "session_idle_s": 1800.0,
+            "max_response_bytes": 8 * 1024 * 1024})
         self.admin("POST", "reset")
 
     def stats(self):
@@ -174,7 +175,7 @@ class Ansible:
             cmd.append("-" + "v" * verbosity)
         for key, value in (extra_vars or {}).items():
             cmd += ["-e", json.dumps({key: value})]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env(result_log, env), timeout=600)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env(result_log, env), timeout=600, check=False)
         results = [json.loads(line) for line in result_log.read_text().splitlines()] if result_log.exists() else []
         return Run(proc, results)
 

@@ -96,26 +96,26 @@ def test_single_quote_doubling_and_double_quoted_literals(conn):
     assert translate(sql, "query").startswith("select 'O''Brien' as")
     assert "'say \"hi\"'" in translate(sql, "query")
     assert "'it''s'" in translate(sql, "query")
-    _, rows = q(conn, sql)
+    _cols, rows = q(conn, sql)
     assert rows == [("O'Brien", 'say "hi"', "it's", "")]
 
 
 def test_double_quotes_are_strings_not_identifiers(conn):
     # without DELIMIDENT "name" is the string 'name', not the column
-    _, rows = q(conn, 'SELECT "name" FROM dirgroup')
+    _cols, rows = q(conn, 'SELECT "name" FROM dirgroup')
     assert rows == [("name",)]
-    _, rows = q(conn, 'SELECT pkid FROM functionrole WHERE name = "Alpha"')
+    _cols, rows = q(conn, 'SELECT pkid FROM functionrole WHERE name = "Alpha"')
     assert rows == [("r1",)]
 
 
 def test_backslash_is_ordinary_in_literals(conn):
-    _, rows = q(conn, r"SELECT 'a\', 'b\''c', '\n' FROM dirgroup")
+    _cols, rows = q(conn, r"SELECT 'a\', 'b\''c', '\n' FROM dirgroup")
     assert rows == [("a\\", "b\\'c", "\\n")]
 
 
 def test_keywords_and_comment_markers_inside_literals_untouched(conn):
     text = "select first 5 ; -- {x} /* y */ matches today LIKE % _ newid() nvl("
-    _, rows = q(conn, "SELECT '" + text.replace("'", "''") + "' FROM dirgroup")
+    _cols, rows = q(conn, "SELECT '" + text.replace("'", "''") + "' FROM dirgroup")
     assert rows == [(text,)]
 
 
@@ -306,7 +306,7 @@ def test_select_into_rejected(sql):
 
 def test_newid(conn):
     assert run_update(conn, "INSERT INTO functionrole (pkid, name) VALUES (newid(), 'New Role')") == 1
-    _, rows = q(conn, "SELECT pkid, description, isstandard FROM functionrole WHERE name = 'New Role'")
+    _cols, rows = q(conn, "SELECT pkid, description, isstandard FROM functionrole WHERE name = 'New Role'")
     pkid, description, isstandard = rows[0]
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", pkid)
     assert (description, isstandard) == ("", "f")
@@ -316,39 +316,39 @@ def test_newid(conn):
 
 
 def test_lower_upper_unicode(conn):
-    _, rows = q(conn, "SELECT LOWER(name), upper(name), My_Lower(name) FROM functionrole WHERE pkid = 'r5'")
+    _cols, rows = q(conn, "SELECT LOWER(name), upper(name), My_Lower(name) FROM functionrole WHERE pkid = 'r5'")
     assert rows == [("ärger", "ÄRGER", "ärger")]
-    _, rows = q(conn, "SELECT pkid FROM functionrole WHERE lower(name) = lower('äRGER')")
+    _cols, rows = q(conn, "SELECT pkid FROM functionrole WHERE lower(name) = lower('äRGER')")
     assert rows == [("r5",)]
 
 
 def test_trim_and_length(conn):
-    _, rows = q(conn, "SELECT trim(description), length(description), char_length(description) "
-                      "FROM functionrole WHERE pkid = 'r2'")
+    _cols, rows = q(conn, "SELECT trim(description), length(description), char_length(description) "
+                          "FROM functionrole WHERE pkid = 'r2'")
     # Informix LENGTH: bytes, trailing blanks not counted
     assert rows == [("padded", 8, 10)]
-    _, rows = q(conn, "SELECT length(name) FROM functionrole WHERE pkid = 'r5'")
+    _cols, rows = q(conn, "SELECT length(name) FROM functionrole WHERE pkid = 'r5'")
     assert rows == [(6,)]  # 'Ärger' is 6 bytes in UTF-8
-    _, rows = q(conn, "SELECT trim(LEADING 'x' FROM 'xxaxx'), trim(TRAILING 'x' FROM 'xxaxx'), "
-                      "trim(BOTH 'x' FROM 'xxaxx'), trim('x' FROM 'xxaxx'), trim(both from '  a  '), "
-                      "ltrim('  a'), rtrim('a  ') FROM dirgroup")
+    _cols, rows = q(conn, "SELECT trim(LEADING 'x' FROM 'xxaxx'), trim(TRAILING 'x' FROM 'xxaxx'), "
+                          "trim(BOTH 'x' FROM 'xxaxx'), trim('x' FROM 'xxaxx'), trim(both from '  a  '), "
+                          "ltrim('  a'), rtrim('a  ') FROM dirgroup")
     assert rows == [("axx", "xxa", "a", "a", "a", "a", "a")]
 
 
 def test_nvl_and_concat(conn):
-    _, rows = q(conn, "SELECT NVL(tkrank, -1), name || '/' || pkid FROM functionrole WHERE pkid IN ('r3', 'r4') ORDER BY pkid")
+    _cols, rows = q(conn, "SELECT NVL(tkrank, -1), name || '/' || pkid FROM functionrole WHERE pkid IN ('r3', 'r4') ORDER BY pkid")
     assert rows == [(3, "Gamma_1/r3"), (-1, "gamma%2/r4")]
 
 
 def test_substr_replace_cast(conn):
-    _, rows = q(conn, "SELECT substr(name, 1, 3), replace(name, 'a', 'o'), CAST(tkrank AS char(5)) "
-                      "FROM functionrole WHERE pkid = 'r1'")
+    _cols, rows = q(conn, "SELECT substr(name, 1, 3), replace(name, 'a', 'o'), CAST(tkrank AS char(5)) "
+                          "FROM functionrole WHERE pkid = 'r1'")
     assert rows == [("Alp", "Alpho", "1")]
 
 
 def test_today_and_current(conn):
-    _, rows = q(conn, "SELECT today, current, CURRENT YEAR TO SECOND, current hour to minute, "
-                      "CURRENT YEAR TO FRACTION(3) FROM dirgroup")
+    _cols, rows = q(conn, "SELECT today, current, CURRENT YEAR TO SECOND, current hour to minute, "
+                          "CURRENT YEAR TO FRACTION(3) FROM dirgroup")
     today, cur, ysec, hmin, frac = rows[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", today)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}", cur)
@@ -390,7 +390,7 @@ def test_today_and_current(conn):
     ("name MATCHES 'g' || '*'", ["r4"]),
 ])
 def test_like_and_matches(conn, where, expected):
-    _, rows = q(conn, f"SELECT pkid FROM functionrole WHERE {where} ORDER BY pkid")
+    _cols, rows = q(conn, f"SELECT pkid FROM functionrole WHERE {where} ORDER BY pkid")
     assert [r[0] for r in rows] == expected
 
 
@@ -543,7 +543,7 @@ def test_order_by_alias_and_expression_still_work(conn):
 
 
 def test_values_are_python_values(conn):
-    _, rows = q(conn, "SELECT pkid, tkrank, isstandard FROM functionrole WHERE pkid IN ('r3', 'r4') ORDER BY pkid")
+    _cols, rows = q(conn, "SELECT pkid, tkrank, isstandard FROM functionrole WHERE pkid IN ('r3', 'r4') ORDER BY pkid")
     assert rows == [("r3", 3, "t"), ("r4", None, "f")]
 
 
@@ -773,9 +773,9 @@ def test_hostile_names_escaped_roundtrip(hconn, name, quote):
 
     names, rows = run_query(hconn, f"SELECT pkid, name FROM functionrole WHERE name = {lit(name, quote)}")
     assert names == ["pkid", "name"] and rows == [("target", name)]
-    _, rows = run_query(hconn, f"SELECT pkid FROM functionrole WHERE name LIKE {like_lit(name, quote)}")
+    _cols, rows = run_query(hconn, f"SELECT pkid FROM functionrole WHERE name LIKE {like_lit(name, quote)}")
     assert rows == [("target",)]
-    _, rows = run_query(hconn, f"SELECT {lit(name, quote)} FROM functionrole WHERE pkid = 'target'")
+    _cols, rows = run_query(hconn, f"SELECT {lit(name, quote)} FROM functionrole WHERE pkid = 'target'")
     assert rows == [(name,)]
 
     assert run_update(hconn, f"UPDATE functionrole SET description = {lit(name, quote)} "
@@ -842,18 +842,18 @@ def test_unescaped_brace_opens_a_comment(hconn):
 
 
 def test_unescaped_select_injection_returns_more_rows(hconn):
-    _, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name = 'nobody' OR '1'='1'")
+    _cols, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name = 'nobody' OR '1'='1'")
     assert len(rows) == 2
-    _, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name = '' UNION SELECT name FROM dirgroup --'")
+    _cols, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name = '' UNION SELECT name FROM dirgroup --'")
     assert rows == []  # the UNION ran (dirgroup is empty): meaning changed, nothing hidden
 
 
 def test_unescaped_like_wildcards_widen_the_match(hconn):
     hconn.executemany("INSERT INTO functionrole (pkid, name) VALUES (?, ?)",
                       [("target", "50%_off"), ("other", "50X-off"), ("other2", "50% off")])
-    _, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name LIKE " + like_lit("50%_off") + " ORDER BY 1")
+    _cols, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name LIKE " + like_lit("50%_off") + " ORDER BY 1")
     assert rows == [("target",)]
-    _, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name LIKE '50%_off' ORDER BY 1")
+    _cols, rows = run_query(hconn, "SELECT pkid FROM functionrole WHERE name LIKE '50%_off' ORDER BY 1")
     assert rows == [("other",), ("other2",), ("target",)]
 
 

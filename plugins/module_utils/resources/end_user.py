@@ -30,11 +30,11 @@ OPTIONS = (
     Option("title", "title", ldap=True, max_len=64),
     Option("manager", "manager", ldap=True, max_len=255),
     Option("directory_uri", "directoryUri", ldap=True, max_len=254),
-    Option("user_locale", "userLocale", ref="locale"),
-    Option("presence_group", "presenceGroupName", ref="presence_group"),
-    Option("subscribe_css", "subscribeCallingSearchSpaceName", ref="css"),
-    Option("service_profile", "serviceProfile", ref="service_profile"),
-    Option("user_profile", "userProfile", ref="user_profile"),
+    Option("user_locale", "userLocale", ref="locale", sql=True),
+    Option("presence_group", "presenceGroupName", ref="presence_group", sql=True),
+    Option("subscribe_css", "subscribeCallingSearchSpaceName", ref="css", sql=True),
+    Option("service_profile", "serviceProfile", ref="service_profile", sql=True),
+    Option("user_profile", "userProfile", ref="user_profile", sql=True),
     Option("home_cluster", "homeCluster", kind="bool"),
     Option("im_and_presence", "imAndPresenceEnable", kind="bool"),
     Option("calendar_presence", "calendarPresence", kind="bool"),
@@ -52,14 +52,14 @@ OPTIONS = (
     Option("associated_pc", "associatedPc", max_len=50),
     Option("user_identity", "userIdentity", max_len=128),
     Option("name_dialing", "nameDialing"),
-    Option("primary_extension", "primaryExtension", kind="dict",
+    Option("primary_extension", "primaryExtension", kind="dict", sql=True,
            fields={"pattern": "pattern", "partition": "routePartitionName"}),
-    Option("associated_devices", "associatedDevices/device*", kind="list", ref="device", max_len=50),
-    Option("em_profiles", "phoneProfiles/profileName*", kind="list", ref="em_profile", max_len=50),
-    Option("cti_controlled_profiles", "ctiControlledDeviceProfiles/profileName*", kind="list", ref="em_profile",
+    Option("associated_devices", "associatedDevices/device*", kind="list", ref="device", sql=True, max_len=50),
+    Option("em_profiles", "phoneProfiles/profileName*", kind="list", ref="em_profile", sql=True, max_len=50),
+    Option("cti_controlled_profiles", "ctiControlledDeviceProfiles/profileName*", kind="list", ref="em_profile", sql=True,
            max_len=50),
-    Option("default_profile", "defaultProfile", ref="em_profile"),
-    Option("groups", "associatedGroups/userGroup*/name", kind="list", ref="group", max_len=100),
+    Option("default_profile", "defaultProfile", ref="em_profile", sql=True),
+    Option("groups", "associatedGroups/userGroup*/name", kind="list", ref="group", sql=True, max_len=100),
     Option("password", "password", kind="secret"),
     Option("pin", "pin", kind="secret", pattern=r"^[0-9]+$", pattern_hint="a PIN holds digits only"),
     Option("digest_credentials", "digestCredentials", kind="secret"),
@@ -139,10 +139,9 @@ def page_rows(row_bytes):
     return max(100, PAGE_BYTES // row_bytes)
 
 
-
 class EndUser(Resource):
     noun = "end user"
-    key = Option("userid", "userid", max_len=128)
+    key = Option("userid", "userid", max_len=128, sql=True)
     options = OPTIONS
     result_key = "user"
     secret_options = ("password", "pin", "digest_credentials")

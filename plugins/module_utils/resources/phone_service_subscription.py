@@ -64,7 +64,7 @@ def as_text(value):
 
 class Subscription(Resource):
     noun = "phone service subscription"
-    key = Option("device", max_len=100)
+    key = Option("device", max_len=100, sql=True)
     options = OPTIONS
     result_key = "subscription"
     secret_policy = "update_secrets"
@@ -125,6 +125,9 @@ class Subscription(Resource):
                                 % (key, len(text)))
             elif not re.match(VALUE, text):
                 problems.append("parameters: the value of %r is not valid: %s" % (key, VALUE_HINT))
+            elif "\\" in text:
+                problems.append("parameters: the value of %r contains a backslash, which this collection never puts "
+                                "in SQL (CUCM stores values with SQL)" % key)
             values[key] = text
         limit = 128 if service["category"] == "Android APK" else 32
         if params.get("name") is not None and len(params["name"]) > limit:

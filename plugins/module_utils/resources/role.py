@@ -52,9 +52,9 @@ INSERT_MAPS = (
     "select {pkid}, enum, {permission} from typeresource where enum in {enums}")
 
 OPTIONS = (
-    Option("description", max_len=128),
-    Option("application", max_len=50),
-    Option("resources", kind="keyed", value_key="permission", value_choices=sorted(PERMISSIONS), max_len=128),
+    Option("description", max_len=128, sql=True),
+    Option("application", max_len=50, sql=True),
+    Option("resources", kind="keyed", value_key="permission", value_choices=sorted(PERMISSIONS), max_len=128, sql=True),
 )
 
 
@@ -349,14 +349,14 @@ class Role(Resource):
 
 
 def sql_text(option, value):
-    """Refuse, naming the option, a text that cannot be an SQL literal (line breaks, control characters)."""
+    """Refuse, naming the option, a text that cannot be an SQL literal (see sql.literal)."""
     if value is None:
         return
     try:
         sql.literal(value)
     except sql.SqlValueError:
-        raise CucmError("%s: %r is not valid: line breaks and control characters are not allowed. Nothing was "
-                        "written." % (option, value))
+        raise CucmError("%s: %r contains a backslash or a control character, which CUCM's names cannot hold. "
+                        "Nothing was written." % (option, value))
 
 
 def permission_name(bits, single):

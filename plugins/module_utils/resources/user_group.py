@@ -41,8 +41,8 @@ GROUPS_LIKE_SQL = (
 STANDARD_REASON = "Cannot modify the Functional Roles associated with a standard DirGroup"
 
 OPTIONS = (
-    Option("roles", "userRoles/userRole*/roleName", kind="list", max_len=128),
-    Option("members", "members/member*/userId", kind="list", max_len=128),
+    Option("roles", "userRoles/userRole*/roleName", kind="list", max_len=128, sql=True),
+    Option("members", "members/member*/userId", kind="list", max_len=128, sql=True),
 )
 
 
@@ -189,11 +189,11 @@ class UserGroup(Resource):
 
 
 def sql_text(option, value):
-    """Refuse, naming the option, a text that cannot be an SQL literal (line breaks, control characters)."""
+    """Refuse, naming the option, a text that cannot be an SQL literal (see sql.literal)."""
     if value is None:
         return
     try:
         sql.literal(value)
     except sql.SqlValueError:
-        raise CucmError("%s: %r is not valid: line breaks and control characters are not allowed. Nothing was "
-                        "written." % (option, value))
+        raise CucmError("%s: %r contains a backslash or a control character, which CUCM's names cannot hold. "
+                        "Nothing was written." % (option, value))

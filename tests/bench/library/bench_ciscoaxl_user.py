@@ -1,4 +1,3 @@
-#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark alternative: a per-user module built on the ciscoaxl library (PyPI), as people write
@@ -37,7 +36,7 @@ options:
     description: AXL field names and values to converge.
     type: dict
     default: {}
-author: voiceops.cucm contributors
+author: voiceops.cucm contributors (@voiceops)
 requirements: [ciscoaxl]
 """
 

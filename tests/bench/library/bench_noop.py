@@ -1,4 +1,3 @@
-#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark baseline: a module that does nothing (the cost of one Ansible task)."""
@@ -15,7 +14,7 @@ options:
   name:
     description: Ignored.
     type: str
-author: voiceops.cucm contributors
+author: voiceops.cucm contributors (@voiceops)
 """
 
 EXAMPLES = r"""

@@ -415,8 +415,8 @@ def test_full_requests_validate_against_xsd(version):
             request = request_element(operation, version, body)
             assert [c.tag for c in request] == [f.name for f in axl_schema.fields(operation, version) if f.name in chosen]
             if not schema.validator.validate(copy.deepcopy(request)):
-                failures.append("%s with %s: %s\n%s" % (operation, chosen, schema.validator.error_log.last_error,
-                                                         etree.tostring(request, pretty_print=True).decode("utf-8")[:2000]))
+                shown = etree.tostring(request, pretty_print=True).decode("utf-8")[:2000]
+                failures.append("%s with %s: %s\n%s" % (operation, chosen, schema.validator.error_log.last_error, shown))
     assert not failures, "requests Cisco's AXL %s schema refuses:\n%s" % (version, "\n".join(failures))
     for operation, body in MINIMAL_REQUESTS:
         request = request_element(operation, version, body)
