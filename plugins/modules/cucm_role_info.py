@@ -12,8 +12,10 @@ module: cucm_role_info
 short_description: Read CUCM roles with their application and resource permissions
 version_added: 0.1.0
 description:
-  - Read roles whose name matches O(name) (SQL C(%) wildcards), with their application, whether they are
-    standard (built-in), and their resources in the input shape of M(voiceops.cucm.cucm_role).
+  - Read roles whose name matches O(name) (SQL C(LIKE) pattern - C(%) matches any text, C(_) any one character),
+    with their description, application and resources in the input shape of M(voiceops.cucm.cucm_role), so that
+    a result can be fed back as input. Whether a role is standard (built-in) and its uuid are in RV(read_only).
+  - One C(executeSQLQuery) reads all the matching roles.
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
@@ -40,11 +42,21 @@ EXAMPLES = r"""
 - name: What does the standard end-user role grant?
   voiceops.cucm.cucm_role_info:
     name: Standard CCM End Users
+
+- name: Re-apply the custom roles that were read (nothing changes)
+  voiceops.cucm.cucm_role: "{{ item }}"
+  loop: "{{ custom_roles.roles }}"
+  loop_control:
+    label: "{{ item.name }}"
 """
 
 RETURN = r"""
 roles:
-  description: The matching roles, sorted by name.
+  description:
+    - The matching roles in the input shape of M(voiceops.cucm.cucm_role), sorted by name; empty when nothing
+      matches.
+    - C(application) is empty for a role without resources, and lists several applications joined with C(, )
+      for a role whose resources belong to more than one.
   returned: always
   type: list
   elements: dict
@@ -52,11 +64,17 @@ roles:
     - name: Cisco Call Manager Phone Services Self-Service
       description: Phone service parameters for end users
       application: Cisco Call Manager Administration
-      standard: false
-      uuid: "{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9}"
       resources:
         set:
           - {name: Phone Services web pages, permission: read_update}
+read_only:
+  description: What CUCM keeps about each role that is not an option of M(voiceops.cucm.cucm_role), keyed by name.
+  returned: always
+  type: dict
+  sample:
+    Cisco Call Manager Phone Services Self-Service:
+      standard: false
+      uuid: "{0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9}"
 """
 
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule

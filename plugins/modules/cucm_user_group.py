@@ -18,10 +18,14 @@ description:
     C(addUserRoles)/C(removeUserRoles)); two playbooks adding different users to one group never lose each
     other's members, and C(set) sends only the difference.
   - O(copy_from) creates the group with the roles of another one (for example C(Standard CCM End Users)), as the
-    administration page's Copy does.
+    administration page's Copy does (members are not copied).
   - Standard (built-in) groups keep their roles (CUCM refuses the change and the module says why before writing);
     their members can be managed.
-  - Every role and user named is checked to exist before anything is written.
+  - Every role and user named is checked to exist before anything is written; unknown roles come with close
+    matches.
+  - The group is read with C(executeSQLQuery) (every value a quoted literal) and written with AXL's
+    C(addUserGroup)/C(updateUserGroup)/C(removeUserGroup). A name longer than 100 characters, which those
+    operations do not take as a name, is addressed by uuid.
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
@@ -30,12 +34,14 @@ author:
 options:
   name:
     description:
-      - Name of the group (at most 128 characters; CUCM allows letters, digits, spaces and C(. _ -)).
+      - Name of the group (at most 128 characters; CUCM allows letters, digits, spaces and C(. _ -)). Any other
+        character fails the task before anything is sent to CUCM.
     type: str
     required: true
   state:
     description:
-      - V(present) creates or updates the group, V(absent) deletes it (its members are not deleted).
+      - V(present) creates or updates the group, V(absent) deletes it (its members and roles are not deleted).
+        Deleting a standard group fails, in check mode too.
     type: str
     choices: [present, absent]
     default: present
@@ -43,6 +49,7 @@ options:
     description:
       - Roles the group grants. C(add) and C(remove) keep roles you do not mention, C(set) makes the list exactly
         this; see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists).
+      - The roles of a standard group cannot change; declaring the roles it has is no change.
     type: dict
     suboptions:
       add:
@@ -78,7 +85,8 @@ options:
   copy_from:
     description:
       - When the group is created, start from the roles of this group; O(roles) then adds to or changes that start.
-        Ignored once the group exists.
+        Ignored once the group exists, so later runs converge to O(roles) as declared.
+      - A group that does not exist fails the task before anything is written.
     type: str
 seealso:
   - module: voiceops.cucm.cucm_user_group_info
@@ -100,6 +108,17 @@ EXAMPLES = r"""
     name: Standard CTI Enabled
     members:
       add: [asmith]
+
+- name: The helpdesk group has exactly these members (others are taken out)
+  voiceops.cucm.cucm_user_group:
+    name: Helpdesk
+    members:
+      set: [asmith, bjones]
+
+- name: Retire a group
+  voiceops.cucm.cucm_user_group:
+    name: Old Helpdesk
+    state: absent
 """
 
 RETURN = r"""
@@ -109,6 +128,25 @@ group:
       members; the whole membership only when C(members.set) was declared. Empty when O(state=absent).
   returned: always
   type: dict
+  contains:
+    name:
+      description: The group name.
+      type: str
+    uuid:
+      description: The group's C(pkid), braced and upper case; C({00000000-0000-0000-0000-000000000000}) for a
+        group that check mode would create.
+      type: str
+    standard:
+      description: Whether the group is a standard (built-in) group.
+      type: bool
+    roles:
+      description: The roles the group grants, sorted.
+      type: list
+      elements: str
+    members:
+      description: The declared users that are members (the whole membership with C(members.set)), sorted.
+      type: list
+      elements: str
   sample:
     name: Standard CCM End Users with Services
     uuid: "{2B4D6F80-1A3C-4E5F-8091-A2B3C4D5E6F7}"

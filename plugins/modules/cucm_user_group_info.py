@@ -12,8 +12,10 @@ module: cucm_user_group_info
 short_description: Read CUCM access control groups with their roles and members
 version_added: 0.1.0
 description:
-  - Read groups whose name matches O(name) (SQL C(%) wildcards) with their roles and, when asked, their members,
-    in the input shape of M(voiceops.cucm.cucm_user_group).
+  - Read groups whose name matches O(name) (SQL C(LIKE) pattern - C(%) matches any text, C(_) any one character)
+    with their roles and, when asked, their members, in the input shape of M(voiceops.cucm.cucm_user_group), so
+    that a result can be fed back as input. Whether a group is standard (built-in) and its uuid are in
+    RV(read_only).
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
@@ -25,7 +27,9 @@ options:
     type: str
     default: "%"
   members:
-    description: Also read the members of each group (read in pages, so large groups stay within AXL's limits).
+    description:
+      - Also read the end users in each group. They are read in pages (C(SKIP)/C(FIRST)), which shrink when CUCM
+        answers that a page is too large, so large groups stay within AXL's limits.
     type: bool
     default: false
 seealso:
@@ -38,19 +42,40 @@ EXAMPLES = r"""
     name: Standard CCM End Users
     members: true
   register: end_users_group
+
+- name: Export the custom groups (with members) and apply them again - nothing changes
+  voiceops.cucm.cucm_user_group_info:
+    name: "%with Services"
+    members: true
+  register: exported
+
+- name: Re-apply what was read
+  voiceops.cucm.cucm_user_group: "{{ item }}"
+  loop: "{{ exported.groups }}"
+  loop_control:
+    label: "{{ item.name }}"
 """
 
 RETURN = r"""
 groups:
-  description: The matching groups, sorted by name.
+  description:
+    - The matching groups in the input shape of M(voiceops.cucm.cucm_user_group), sorted by name; empty when
+      nothing matches. C(members) only with O(members=true).
   returned: always
   type: list
   elements: dict
   sample:
     - name: Standard CCM End Users
-      standard: true
       roles: {set: [Standard CCM End Users, Standard CCMUSER Administration]}
-      members: {set: [jdoe, asmith]}
+      members: {set: [asmith, jdoe]}
+read_only:
+  description: What CUCM keeps about each group that is not an option of M(voiceops.cucm.cucm_user_group), keyed by name.
+  returned: always
+  type: dict
+  sample:
+    Standard CCM End Users:
+      standard: true
+      uuid: "{2B4D6F80-1A3C-4E5F-8091-A2B3C4D5E6F7}"
 """
 
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule

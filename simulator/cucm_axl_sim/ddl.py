@@ -421,6 +421,14 @@ CREATE TABLE sim_meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 # Database rules from the data dictionary, as triggers.  Messages are the dictionary's own.
+# RAISE() takes one string literal; these messages are too long for one source line.
+_MESSAGES = {
+    "@GROUP_NAME_MESSAGE@": ("The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, "
+                             "period, underscore and hyphen (1 to 128 characters)."),
+    "@SUBSCRIBED_NAME_MESSAGE@": ("The Subscribed Service Name format is not valid. Service Names can contain up to 32 "
+                                  "characters, or 128 for an Android package name."),
+}
+
 RULES = """
 -- RI-335 Standard Functional Role Resource Restriction
 CREATE TRIGGER ri335_ins BEFORE INSERT ON functionroleresourcemap
@@ -469,12 +477,10 @@ WHEN OLD.isstandard = 't'
 BEGIN SELECT RAISE(ABORT, 'Cannot delete a standard DirGroup.'); END;
 CREATE TRIGGER dirgroup_name_ins BEFORE INSERT ON dirgroup
 WHEN NOT regexp('^[a-zA-Z 0-9._-]{1,128}$', NEW.name)
-BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, '
-    || 'underscore and hyphen (1 to 128 characters).'); END;
+BEGIN SELECT RAISE(ABORT, '@GROUP_NAME_MESSAGE@'); END;
 CREATE TRIGGER dirgroup_name_upd BEFORE UPDATE OF name ON dirgroup
 WHEN NOT regexp('^[a-zA-Z 0-9._-]{1,128}$', NEW.name)
-BEGIN SELECT RAISE(ABORT, 'The Access Control Group name is not valid. Valid characters are a-z, A-Z, 0-9, space, period, '
-    || 'underscore and hyphen (1 to 128 characters).'); END;
+BEGIN SELECT RAISE(ABORT, '@GROUP_NAME_MESSAGE@'); END;
 
 -- RI-201 Standard CCM Super Users Group Restriction
 CREATE TRIGGER ri201_del BEFORE DELETE ON applicationuserdirgroupmap
@@ -540,13 +546,11 @@ BEGIN SELECT RAISE(ABORT, 'Service URL and Secure Service URL cannot both be emp
 CREATE TRIGGER ri948_ins BEFORE INSERT ON telecastersubscribedservice
 WHEN instr(NEW.servicename, '"') > 0 OR length(NEW.servicename) < 1 OR length(NEW.servicename) >
      CASE (SELECT tkphoneservicecategory FROM telecasterservice WHERE pkid = NEW.fktelecasterservice) WHEN 4 THEN 128 ELSE 32 END
-BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, '
-    || 'or 128 for an Android package name.'); END;
+BEGIN SELECT RAISE(ABORT, '@SUBSCRIBED_NAME_MESSAGE@'); END;
 CREATE TRIGGER ri948_upd BEFORE UPDATE OF servicename ON telecastersubscribedservice
 WHEN instr(NEW.servicename, '"') > 0 OR length(NEW.servicename) < 1 OR length(NEW.servicename) >
      CASE (SELECT tkphoneservicecategory FROM telecasterservice WHERE pkid = NEW.fktelecasterservice) WHEN 4 THEN 128 ELSE 32 END
-BEGIN SELECT RAISE(ABORT, 'The Subscribed Service Name format is not valid. Service Names can contain up to 32 characters, '
-    || 'or 128 for an Android package name.'); END;
+BEGIN SELECT RAISE(ABORT, '@SUBSCRIBED_NAME_MESSAGE@'); END;
 
 -- RI-707 (second half): a Java MIDlet service needs its (non-secure) URL
 CREATE TRIGGER ri707_midlet_ins BEFORE INSERT ON telecasterservice
@@ -639,3 +643,5 @@ def _validation_triggers():
 
 
 RULES += _validation_triggers()
+for _placeholder, _message in _MESSAGES.items():
+    RULES = RULES.replace(_placeholder, _message)
