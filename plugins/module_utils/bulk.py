@@ -44,17 +44,21 @@ def load_file(path, resource):
     if not os.path.isfile(path):
         raise CucmError("users_file: %s does not exist" % path)
     ext = os.path.splitext(path)[1].lower()
-    with open(path, encoding="utf-8") as handle:
-        if ext == ".csv":
-            return [_csv_row(resource, row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
-        if ext in (".yml", ".yaml"):
-            if not HAS_YAML:
-                raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
-            data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        elif ext == ".json":
-            data = json.load(handle)
-        else:
-            raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
+    # utf-8-sig: spreadsheet programs start their UTF-8 CSV with a byte order mark
+    with open(path, encoding="utf-8-sig") as handle:
+        try:
+            if ext == ".csv":
+                return [_csv_row(resource, row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
+            if ext in (".yml", ".yaml"):
+                if not HAS_YAML:
+                    raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
+                data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            elif ext == ".json":
+                data = json.load(handle)
+            else:
+                raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
+        except (ValueError, csv.Error) + ((yaml.YAMLError,) if HAS_YAML else ()) as exc:
+            raise CucmError("users_file: %s cannot be read: %s" % (path, exc))
     if isinstance(data, dict):
         data = data.get("users")
     if not isinstance(data, list):

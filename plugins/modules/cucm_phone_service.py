@@ -16,7 +16,7 @@ description:
     as the UCCX IP Phone Agent login service, with its subscription parameters, through AXL
     (C(addIpPhoneServices), C(updateIpPhoneServices), C(removeIpPhoneServices)).
   - Idempotent. Only the declared options are compared and only what differs is written.
-  - O(update_subscriptions=true) does what the administration page's B(Update Subscriptions) button does: it
+  - O(update_subscriptions=true) does what the administration page's B(Update Subscriptions) button does. It
     rebuilds the URL of every subscription of the service whose stored URL no longer carries the subscription's
     current parameter values (for example after an agent changed the IP Phone Agent password in the Self Care
     Portal, or after the service URL changed). It reports how many subscriptions were stale and on which
@@ -26,7 +26,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   name:
     description:
@@ -89,7 +89,7 @@ options:
     suboptions:
       name:
         description:
-          - Query-string name of the parameter in the subscription URL (1 to 50 of C(a-z A-Z 0-9 _ . / : ; , -)).
+          - Query-string name of the parameter in the subscription URL (1 to 50 letters, digits and C(_./:;,-)).
         type: str
         required: true
       display_name:

@@ -18,7 +18,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   name:
     description: Service name, or a pattern with C(%) wildcards. C(%) reads every service.

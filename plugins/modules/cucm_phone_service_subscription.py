@@ -24,11 +24,11 @@ description:
     task, so the phone uses the new values at once. An unchanged subscription whose URL is stale (for example after
     a Self Care edit) is rebuilt too, and the task reports changed.
   - B(Password parameters.) Values of parameters the service marks as password are never shown, in results, diffs,
-    warnings, errors or C(-vvvv) output, although O(parameters) is not a C(no_log) option: the module reads the
+    warnings, errors or C(-vvvv) output, although O(parameters) is not a C(no_log) option. The module reads the
     service first and hides those values from then on. Results and diffs show C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)
     instead.
   - B(update_secrets.) With the default O(update_secrets=on_create), a password parameter that already has a value is
-    never rewritten, because its owner may have changed it: agents change their IP Phone Agent password in the Self
+    never rewritten, because its owner may have changed it. Agents change their IP Phone Agent password in the Self
     Care Portal, and the next run of the playbook must not undo that. Use O(update_secrets=always) for a deliberate
     reset.
   - Every problem (unknown device, service or parameter, a missing required parameter, a value that is too long,
@@ -38,7 +38,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   device:
     description: Name of the phone (for example C(SEP001122334455)) or device profile.

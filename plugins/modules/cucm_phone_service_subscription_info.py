@@ -22,7 +22,7 @@ extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
 author:
-  - voiceops.cucm contributors
+  - voiceops.cucm contributors (@voiceops)
 options:
   device:
     description: Name of a phone or device profile.

@@ -9,8 +9,6 @@ Portal's edit (which leaves the built URL stale) is ``POST /__sim__/selfcare/ser
 
 import json
 
-import pytest
-
 SERVICE = "voiceops.cucm.cucm_phone_service"
 SERVICE_INFO = "voiceops.cucm.cucm_phone_service_info"
 SUB = "voiceops.cucm.cucm_phone_service_subscription"
@@ -239,7 +237,7 @@ def test_password_values_never_shown(ansible14, sim14):
 
 # ------------------------------------------------------------------------------- bad input
 def parameters(**changes):
-    return dict(dict(username="a", password="p", extension="1"), **changes)
+    return dict(dict(username="a", password="Pw-Bad-1", extension="1"), **changes)
 
 
 BAD_INPUT = [
@@ -249,7 +247,7 @@ BAD_INPUT = [
     (sub(service="IPPB"), "service: unknown IP phone service 'IPPB' (did you mean 'IPPA'?)"),
     (sub(parameters=dict(parameters(), extention="1")),
      "parameters: service 'IPPA' has no parameter 'extention' (did you mean 'extension'?)"),
-    (sub(PHONE2, parameters={"username": "a", "password": "p"}), "parameters: service 'IPPA' requires 'extension'"),
+    (sub(PHONE2, parameters={"username": "a", "password": "Pw-Bad-1"}), "parameters: service 'IPPA' requires 'extension'"),
     (sub(parameters=parameters(username="u" * 101)),
      "parameters: the value of 'username' is 101 characters long; CUCM allows at most 100"),
     (sub(parameters=parameters(username='a"b')),

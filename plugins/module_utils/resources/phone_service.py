@@ -75,7 +75,6 @@ PARAMETER_FIELDS = (("name", "name"), ("display_name", "displayName"), ("default
                     ("description", "description"), ("required", "paramRequired"), ("password", "paramPassword"))
 
 # ------------------------------------------------------------------ SQL (constant templates)
-PARAMETER_PKIDS = "select pkid, name from telecasterserviceparameter where fktelecasterservice = {service}"
 DEVICE_KIND = "select name, tkclass from device where name = {name}"
 _SUBSCRIPTIONS = (
     "select ss.pkid, d.name device, d.tkclass, s.pkid servicepkid, s.name service, ss.servicename, "
@@ -131,15 +130,9 @@ def read_service(client, name=None, uuid=None):
 
 
 def service_names(client, pattern="%"):
-    names, skip, page = [], 0, 500
-    while True:
-        ret = client.call("listIpPhoneServices", {"searchCriteria": {"serviceName": pattern},
-                                                  "returnedTags": {"serviceName": ""}, "skip": skip, "first": page})
-        found = [e.findtext("serviceName") or "" for e in ret.iterfind("ipPhoneServices")]
-        names.extend(found)
-        if len(found) < page:
-            return names
-        skip += page
+    """Names of the services matching a ``%`` pattern (listIpPhoneServices, in pages)."""
+    body = {"searchCriteria": {"serviceName": pattern}, "returnedTags": {"serviceName": ""}}
+    return [e.findtext("serviceName") or "" for e in client.list_paged("listIpPhoneServices", body, "ipPhoneServices", 500)]
 
 
 def normal_parameter(item, where="parameters"):
@@ -153,8 +146,8 @@ def normal_parameter(item, where="parameters"):
                                ("default", VALUE, VALUE_HINT),
                                ("description", PARAMETER_DESCRIPTION, "at most 255 characters, none of \" % < >")):
         if not re.match(pattern, out[key]):
-            shown = "the value" if key == "default" and out["password"] else repr(out[key])
-            raise CucmError("%s: %s %s of parameter %r is not valid: %s. Nothing was written."
+            shown = "" if key == "default" and out["password"] else " %r" % out[key]
+            raise CucmError("%s: %s%s of parameter %r is not valid: %s. Nothing was written."
                             % (where, key, shown, out["name"], hint))
     return out
 
@@ -395,8 +388,8 @@ def rebuild(client, service, stale, reread):
     for device, device_type in sorted(set((s["device"], s["device_type"]) for s in stale)):
         resave_device(client, device, device_type)
     again = reread()
-    still = [again[s["pkid"]] for s in stale if s["pkid"] in again and is_stale(again[s["pkid"]], service,
-                                                                                   again[s["pkid"]]["pairs"])]
+    still = [again[s["pkid"]] for s in stale if s["pkid"] in again]
+    still = [s for s in still if is_stale(s, service, s["pairs"])]
     for subscription in still:
         fix_by_sql(client, service, subscription)
     return len(still)
