@@ -31,7 +31,7 @@ EXTRA_COLLECTIONS_PATH ?=
 
 # What `make test` (and so .ci/run) runs, in order. Add integration, molecule, docs, ... here
 # once those targets exist, or run `make test TEST_TARGETS='units lint'`.
-TEST_TARGETS ?= units integration sanity lint changelog-lint
+TEST_TARGETS ?= units integration molecule docs package sanity lint changelog-lint
 
 COLLECTION_NAMESPACE := voiceops
 COLLECTION_NAME := cucm
@@ -207,3 +207,30 @@ bench: venv collection-link ## Benchmarks: the collection vs the alternatives (d
 
 demo: venv collection-link ## Start the simulator, run the example playbooks, show the result, stop it
 	'$(VENV_PY)' '$(ROOT)/tools/demo.py'
+
+# ---- workflows: molecule, docsite, packaging gate (part of `make test`) ----
+
+# molecule: the identity role converged, re-run for idempotence and verified through the _info
+# modules, against a simulator the scenario starts (create.yml) and stops (destroy.yml).
+molecule: venv collection-link ## molecule test of the identity role (extensions/molecule/default, own simulator)
+	cd '$(ROOT)' && molecule test -s default
+
+# The guides are written in docs/*.md; tools/docsite.py converts them to docs/docsite/ (commit the
+# result), antsibull-docs lints the collection's docs, and Sphinx builds the module, role and guide
+# pages offline with every warning an error.
+DOCS_BUILD_DIR := $(BUILD_DIR)/docs
+docs: venv collection-link ## Docsite: guides -> docs/docsite, antsibull-docs lint, Sphinx build with -W (build/docs)
+	'$(VENV_PY)' '$(ROOT)/tools/docsite.py' guides
+	cd '$(ROOT)' && antsibull-docs lint-collection-docs --plugin-docs .
+	'$(VENV_PY)' '$(ROOT)/tools/docsite.py' build '$(DOCS_BUILD_DIR)'
+
+# The Galaxy packaging gate: build the tarball, check what it holds (build_ignore), install it and
+# run playbooks from the INSTALLED copy against the simulator from the installed simulator/.
+PACKAGE_DIR := $(BUILD_DIR)/package
+package: venv ## ansible-galaxy collection build + install + smoke run of the installed copy (build/package)
+	rm -rf '$(PACKAGE_DIR)' && mkdir -p '$(PACKAGE_DIR)'
+	cd '$(ROOT)' && ansible-galaxy collection build --output-path '$(PACKAGE_DIR)' .
+	env -u ANSIBLE_COLLECTIONS_PATH ansible-galaxy collection install --offline --no-deps --force -p '$(PACKAGE_DIR)/collections' '$(PACKAGE_DIR)'/voiceops-cucm-*.tar.gz
+	'$(VENV_PY)' '$(ROOT)/tools/package_smoke.py' '$(PACKAGE_DIR)'
+
+.PHONY: molecule docs package

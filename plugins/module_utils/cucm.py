@@ -11,6 +11,7 @@ __metaclass__ = type
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl
 from ansible_collections.voiceops.cucm.plugins.module_utils.sql import SqlValueError
@@ -53,6 +54,17 @@ def _leaves(value):
     return out
 
 
+def _naming_option(validation, msg):
+    """The argument spec failure ``msg``, unless it is ansible-core's no_log scan of a malformed
+    sub-option value ("dictionary requested, could not parse JSON or key=value"), which it lists
+    first and which names no option: then the errors that do name it."""
+    errors = list(getattr(getattr(validation, "errors", None), "errors", None) or [])
+    if not errors or not isinstance(errors[0], NoLogError) or msg != validation.errors.msg:
+        return msg
+    named = [str(e) for e in errors if not isinstance(e, NoLogError)]
+    return "; ".join(named) if named else msg
+
+
 class _AnsibleModule(AnsibleModule):
     """AnsibleModule that keeps every value of the ``deferred_no_log`` options out of what it
     reports (result, failure, invocation, the syslog line) until the module has learnt which of
@@ -66,6 +78,7 @@ class _AnsibleModule(AnsibleModule):
 
     def __init__(self, *args, **kwargs):
         self._deferred_no_log = tuple(kwargs.pop("deferred_no_log", ()))
+        self._secret_values = kwargs.pop("secret_values", None)
         super(_AnsibleModule, self).__init__(*args, **kwargs)
 
     def _deferred_values(self):
@@ -73,6 +86,8 @@ class _AnsibleModule(AnsibleModule):
         values = set()
         for name in self._deferred_no_log:
             values |= _leaves(params.get(name))
+        if self._secret_values is not None:
+            values |= set(v for v in self._secret_values(params) if v)
         return values
 
     def _log_invocation(self):
@@ -89,7 +104,7 @@ class _AnsibleModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         self.no_log_values.update(self._deferred_values())
-        super(_AnsibleModule, self).fail_json(msg, **kwargs)
+        super(_AnsibleModule, self).fail_json(_naming_option(getattr(self, "validation_result", None), msg), **kwargs)
 
 
 class CucmModule(object):
@@ -97,13 +112,16 @@ class CucmModule(object):
 
     ``deferred_no_log`` names options whose values may hold secrets that only CUCM's data can tell
     (see :class:`_AnsibleModule`); the module reveals them with :meth:`hide` once it knows.
+    ``secret_values(params)`` returns values that the parameters themselves mark as secrets inside an
+    option that is not ``no_log`` (a phone service's password parameter defaults); they are hidden
+    from the start, also when argument validation fails.
     """
 
-    def __init__(self, argument_spec, supports_check_mode=True, deferred_no_log=(), **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, deferred_no_log=(), secret_values=None, **kwargs):
         spec = dict(CONNECTION_OPTIONS)
         spec.update(argument_spec)
         self.ansible = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
-                                      deferred_no_log=deferred_no_log, **kwargs)
+                                      deferred_no_log=deferred_no_log, secret_values=secret_values, **kwargs)
         if not axl.HAS_LXML:
             self.ansible.fail_json(msg=missing_required_lib("lxml"))
         self._client = None

@@ -493,6 +493,9 @@ def write(resource, client, key, params, current, changes, initial=None):
             else:
                 resource.update(client, key, pending, current)
             break
+        except axl.AxlFault as fault:
+            _raced(resource, client, key, params, current, fault)
+            raise
         except axl.AmbiguousWrite:
             if attempt:
                 raise
@@ -502,6 +505,17 @@ def write(resource, client, key, params, current, changes, initial=None):
             retry_params = dict(params, **{resource.secret_policy: "on_create"}) if created and current is not None else params
             pending = plan(resource, retry_params, current, initial)[1]
     return new_uuid
+
+
+def _raced(resource, client, key, params, current, fault):
+    """Say so, when CUCM refused a write because another client created (a duplicate on create) or
+    deleted (not found on update) the object after this task read it: read it again to be sure."""
+    created = current is None and fault.duplicate
+    deleted = current is not None and fault.not_found
+    if (not created and not deleted) or (resource.read(client, key, params) is None) != deleted:
+        return
+    raise CucmError("%s %r was %s by another client after this task read it, so CUCM refused this task's write (%s). "
+                    "Run the task again to converge." % (resource.noun, key, "deleted" if deleted else "created", fault))
 
 
 def _write_absent(resource, client, key, current, params=None):

@@ -87,15 +87,8 @@ from ansible_collections.voiceops.cucm.plugins.module_utils.engine import as_inp
 
 
 def matching_userids(client, pattern, page_size):
-    userids, skip = [], 0
-    while True:
-        ret = client.call("listUser", {"searchCriteria": {"userid": pattern}, "returnedTags": {"userid": ""},
-                                       "skip": skip, "first": page_size})
-        page = [u.findtext("userid") for u in ret.iterfind("user")]
-        userids.extend(page)
-        if len(page) < page_size:
-            return sorted(set(userids))
-        skip += page_size
+    body = {"searchCriteria": {"userid": pattern}, "returnedTags": {"userid": ""}}
+    return sorted(set(u.findtext("userid") for u in client.list_paged("listUser", body, "user", page_size)))
 
 
 def main():

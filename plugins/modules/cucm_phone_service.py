@@ -96,7 +96,11 @@ options:
         description: Name shown to administrators and users (1 to 50 characters). Defaults to O(parameters[].name).
         type: str
       default:
-        description: Default value for new subscriptions (at most 100 printable ASCII characters, no double quote).
+        description:
+          - Default value for new subscriptions (at most 100 printable ASCII characters, no double quote).
+          - The default of a password parameter is a secret, never shown (results and diffs show
+            C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)); M(voiceops.cucm.cucm_phone_service_info) returns it masked, and
+            that masked value declared back keeps the current default.
         type: str
       description:
         description: Description (at most 255 characters, none of C(" % < >)).
@@ -216,12 +220,13 @@ subscriptions:
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.phone_service import (
-    PhoneService, update_subscriptions)
+    PhoneService, password_defaults, update_subscriptions)
 
 
 def main():
     resource = PhoneService()
-    module = CucmModule(resource.argument_spec())
+    module = CucmModule(resource.argument_spec(), secret_values=password_defaults)
+    resource.hide = module.hide
 
     def run():
         result = ensure(module, resource)

@@ -14,6 +14,8 @@ version_added: 0.1.0
 description:
   - Read the IP phone services whose name matches O(name) (SQL C(%) wildcards) with their parameters, in the input
     shape of M(voiceops.cucm.cucm_phone_service).
+  - The default of a password parameter is returned as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) (a secret);
+    M(voiceops.cucm.cucm_phone_service) keeps the current default when given that value back.
 extends_documentation_fragment:
   - voiceops.cucm.connection
   - voiceops.cucm.connection.INFO_ATTRIBUTES
@@ -64,7 +66,7 @@ read_only:
 """
 
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import as_input
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import MASK, as_input
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.phone_service import (
     PhoneService, read_service, service_names)
 
@@ -79,6 +81,9 @@ def main():
             found = read_service(module.client, name)
             if found is None:
                 continue
+            for parameter in found["parameters"]:       # a password parameter's default is a secret too
+                if parameter["password"] and parameter["default"]:
+                    parameter["default"] = MASK
             services.append(as_input(resource, name, found))
             read_only[name] = dict(uuid=found["_uuid"])
         return dict(changed=False, services=services, read_only=read_only)

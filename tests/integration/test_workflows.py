@@ -43,7 +43,7 @@ def playbook(ansible, name, *args, extra_vars=None, inventory="localhost,", env=
         for key in list(full_env):
             if key.startswith("CUCM_"):
                 del full_env[key]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=600, cwd=ansible.workdir)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=600, cwd=ansible.workdir, check=False)
     results = [json.loads(line) for line in result_log.read_text().splitlines()] if result_log.exists() else []
     return Run(proc, results)
 
@@ -167,9 +167,9 @@ def test_leavers_three_of_fifty_check_then_apply(ansible50, sim50, tmp_path):
     done = yaml.safe_load(report.read_text())
     assert done["check_mode"] is False and done["counts"]["failed"] == 0
     assert {e["userid"]: e["groups_removed"] for e in done["leavers"]} == dict.fromkeys(LEAVERS, ["Standard CCM End Users"])
-    stats = task(run, "Record the report (job statistics in AWX, per cluster)")
-    assert stats["ansible_stats"]["per_host"] is True
-    assert stats["ansible_stats"]["data"]["leavers"]["counts"]["deleted"] == 3
+    stats = task(run, "Record the report (AWX job artifacts, by cluster)")["ansible_stats"]
+    assert stats["per_host"] is False and stats["aggregate"] is True
+    assert stats["data"]["leavers"]["localhost"]["counts"]["deleted"] == 3
 
     # again: nothing left to do (only the report file is rewritten)
     writes_now = writes(sim50)
@@ -227,6 +227,21 @@ def test_leavers_disable_keeps_user_and_devices(ansible50, sim50):
     assert after["users"] == before["users"]
     assert after["members"] == before["members"] - {("user00020", "Standard CCM End Users")}
     assert after["associations"] == before["associations"]
+
+
+def test_leavers_failed_write_is_reported_and_fails_the_run(ansible50, sim50, tmp_path):
+    # every write throttled and no time to retry: the group/device step fails for the leaver
+    sim50.faults(throttle_writes=1.0)
+    report = tmp_path / "report.yml"
+    run = playbook(ansible50, "deprovision_leavers.yml", env={"CUCM_RETRY_BUDGET": "0"},
+                   extra_vars={"leavers_userids": ["user00021"], "leavers_report_file": str(report)})
+    sim50.faults(throttle_writes=0.0)
+    assert run.rc != 0
+    assert run.failed[0]["task"].endswith("Remove the leavers from their groups and take their devices away")
+    written = yaml.safe_load(report.read_text())
+    assert written["counts"]["failed"] == 1
+    assert written["failures"][0]["userid"] == "user00021" and "HTTP 503" in written["failures"][0]["msg"]
+    assert "user00021" in users_of(sim50)                       # never deleted after the failed step
 
 
 def test_leavers_reserved_settings_refused_before_anything(ansible50, sim50):

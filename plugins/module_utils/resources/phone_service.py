@@ -30,9 +30,11 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
     parse_qsl = quote = None
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import MASK, Option, Resource
 
 CATEGORIES = ("XML Service", "Java MIDlet", "Web Widget", "Web Link", "Android APK")   # XSD XPhoneServiceCategory
 SERVICE_TYPES = ("Standard IP Phone Service", "Directories", "Messages")             # XSD XPhoneService
@@ -152,6 +154,17 @@ def normal_parameter(item, where="parameters"):
     return out
 
 
+def password_defaults(params):
+    """The defaults declared for password parameters (secrets: hidden from the start, even when the
+    arguments fail validation, so read from the raw parameters)."""
+    out = []
+    for item in (params or {}).get("parameters") or []:
+        if isinstance(item, dict) and boolean(item.get("password") or False, strict=False) \
+                and item.get("default") not in (None, "", MASK):
+            out.append(str(item["default"]))
+    return out
+
+
 class PhoneService(Resource):
     noun = "IP phone service"
     key = Option("name", "serviceName", pattern=r'^[^\x00-\x1f"]{1,128}\Z',
@@ -176,8 +189,21 @@ class PhoneService(Resource):
                             % ", ".join(repr(n) for n in twice))
         return dict(params, parameters=parameters)
 
+    def __init__(self, hide=None):
+        self.hide = hide or (lambda values: None)
+
     def read(self, client, key, params=None):
-        return read_service(client, key)
+        service = read_service(client, key)
+        if service is None:
+            return None
+        # the defaults of its password parameters are secrets too; cucm_phone_service_info returns them
+        # masked, and such a masked default declared back means "keep it"
+        kept = dict((p["name"], p["default"]) for p in service["parameters"] if p["password"])
+        self.hide([v for v in kept.values() if v])
+        for declared in (params or {}).get("parameters") or []:
+            if declared["password"] and declared["default"] == MASK and declared["name"] in kept:
+                declared["default"] = kept[declared["name"]]
+        return service
 
     def check(self, client, key, desired, changes, current):
         if current is not None and "enterprise_subscription" in changes:

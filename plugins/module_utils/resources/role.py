@@ -80,12 +80,12 @@ class Role(Resource):
         return role
 
     def read_many(self, client, pattern):
-        """Roles whose name matches a ``%`` pattern: ``{name: role}`` (one query)."""
+        """Roles whose name matches a ``%`` pattern: ``{name: role}`` (one query, read in pages)."""
         sql_text("name", pattern)
-        statement = sql.render(ROLE_SQL.replace("where fr.name = {name}", "where fr.name like {name} order by fr.name"),
-                               name=pattern)
+        statement = sql.render(ROLE_SQL.replace("where fr.name = {name}", "where fr.name like {name} order by fr.name, "
+                                                "frm.tkresource, frm.permission"), name=pattern)
         by_role = {}
-        for row in client.sql_query(statement):
+        for row in client.sql_query_paged(statement):
             by_role.setdefault(row["name"], []).append(row)
         return dict((name, self._parse(rows, None)) for name, rows in by_role.items())
 

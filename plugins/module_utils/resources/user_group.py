@@ -37,7 +37,7 @@ EXISTING_SQL = (
 ROLE_NAMES_SQL = "select name from functionrole"
 GROUPS_LIKE_SQL = (
     "select g.pkid, g.name, g.isstandard, r.name role from dirgroup g left join functionroledirgroupmap m on m.fkdirgroup = g.pkid "
-    "left join functionrole r on r.pkid = m.fkfunctionrole where g.name like {pattern} order by g.name")
+    "left join functionrole r on r.pkid = m.fkfunctionrole where g.name like {pattern} order by g.name, r.name")
 STANDARD_REASON = "Cannot modify the Functional Roles associated with a standard DirGroup"
 
 OPTIONS = (
@@ -58,7 +58,7 @@ class UserGroup(Resource):
         return spec
 
     def prepare(self, client, params):
-        """Refuse, naming the option, texts that cannot reach SQL as a literal (line breaks, control characters)."""
+        """Refuse, naming the option, texts that cannot reach SQL as a literal (see sql.literal)."""
         for option in ("roles", "members"):
             for sub in ("add", "remove", "set"):
                 for value in ((params.get(option) or {}).get(sub) or []):
@@ -96,7 +96,7 @@ class UserGroup(Resource):
         """Groups whose name matches a ``%`` pattern: ``{name: group}``; members read in pages when asked."""
         sql_text("name", pattern)
         groups = {}
-        for row in client.sql_query(sql.render(GROUPS_LIKE_SQL, pattern=pattern)):
+        for row in client.sql_query_paged(sql.render(GROUPS_LIKE_SQL, pattern=pattern)):
             group = groups.setdefault(row["name"], {"roles": [], "_standard": row["isstandard"] == "t",
                                                     "_uuid": "{%s}" % row["pkid"].upper()})
             if row["role"]:

@@ -1,0 +1,985 @@
+"""The reliability and security campaign (issue 9): bad input, hostile input on the SQL paths, faults,
+secrets, TLS, concurrency and the release gates, every case run here and recorded as a row of
+``docs/reliability.md`` (written by the last test of the campaign to finish; see reliability_support).
+
+Each test batches its cases into few ansible-playbook runs (one task per case, ``ignore_errors``)
+against the real simulator; what each task wrote is read independently after it by the ``sim_probe``
+callback (the simulator's counters and its database, table by table).  A test fails if any of its
+rows fails; the rows are saved either way, so the report shows what failed.
+"""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import BIN, ROOT, SCHEMA_DIR
+from reliability_support import (
+    MASK, Recorder, Runner, case_tasks, changed_tables, db_diff, normalized, raw_axl, read_back, read_back_task,
+    results_by_task, run_id, snippet, whole, write_report)
+
+USER = "voiceops.cucm.cucm_end_user"
+USER_INFO = "voiceops.cucm.cucm_end_user_info"
+USERS = "voiceops.cucm.cucm_end_users"
+GROUP = "voiceops.cucm.cucm_user_group"
+GROUP_INFO = "voiceops.cucm.cucm_user_group_info"
+ROLE = "voiceops.cucm.cucm_role"
+ROLE_INFO = "voiceops.cucm.cucm_role_info"
+SERVICE = "voiceops.cucm.cucm_phone_service"
+SERVICE_INFO = "voiceops.cucm.cucm_phone_service_info"
+SUB = "voiceops.cucm.cucm_phone_service_subscription"
+SUB_INFO = "voiceops.cucm.cucm_phone_service_subscription_info"
+MODULES = (USER, USER_INFO, USERS, GROUP, GROUP_INFO, ROLE, ROLE_INFO, SERVICE, SERVICE_INFO, SUB, SUB_INFO)
+
+PHONE, PHONE2, PROFILE = "SEP0A0000000001", "SEP0A0000000002", "UDP_user00001"
+STD, CTI = "Standard CCM End Users", "Standard CTI Enabled"
+ADMIN_APP = "Cisco Call Manager Administration"
+PSWP = "Phone Services web pages"
+IPPA_URL = "http://uccx.example.com:6293/ipphone/jsp/sciphonexml/IPAgentLogin.jsp?dev=#DEVICENAME#"
+DIR_URL = "http://apps.example.com/directory"
+IPPA_PARAMETERS = [{"name": "username", "display_name": "Agent ID", "required": True},
+                   {"name": "password", "display_name": "Agent password", "required": True, "password": True},
+                   {"name": "extension", "display_name": "Extension", "required": True}]
+FAST = {"retry_delay": 0.01}
+
+
+def is_write(operation):
+    return operation == "executeSQLUpdate" or operation.startswith(("add", "update", "remove"))
+
+
+def short(module):
+    return module.rsplit(".", 1)[-1]
+
+
+def task(module, label="t", /, **options):
+    return {"name": label, module: options, "register": "r"}
+
+
+def ippa(**extra):
+    options = dict(name="IPPA", description="UCCX IP Phone Agent", url=IPPA_URL, parameters=IPPA_PARAMETERS)
+    options.update(extra)
+    return task(SERVICE, "ippa", **options)
+
+
+def defined_tests():
+    return sorted(name for name in globals() if name.startswith("test_"))
+
+
+@pytest.fixture
+def rec(request):
+    recorder = Recorder(request.node.nodeid, run_id(request.config))
+    yield recorder
+    recorder.save()
+    write_report(request.session, recorder.run, defined_tests())
+
+
+@pytest.fixture
+def runner(sim14, tmp_path, collections_path):
+    yield Runner(sim14, tmp_path, collections_path)
+    sim14.faults(throttle_body="html", random_seed=0)    # the harness's reset does not restore these two
+
+
+def msg_of(result):
+    return (result or {}).get("result", {}).get("msg") or ""
+
+
+def has_traceback(result):
+    text = json.dumps((result or {}).get("result", {}))
+    return "Traceback (most recent call last)" in text or "unexpected error" in text
+
+
+# ===================================================================================== 1. bad input
+def _bad_input_cases():
+    """``(id, module, options, option named, extra text expected, what the case is)``."""
+    u = dict(userid="relbad", last_name="Bad")
+    cases = [
+        # cucm_end_user
+        ("E01", USER, dict(u, max_desk_pickup_wait_time="soon"), "max_desk_pickup_wait_time", "", "wrong type (int)"),
+        ("E03", USER, dict(u, middle_name="m" * 65), "middle_name", "65 bytes", "over the DB limit (64)"),
+        ("E04", USER, dict(u, display_name="d" * 133), "display_name", "133 bytes", "over the DB limit (132)"),
+        ("E05", USER, dict(u, self_service_id="5" * 51), "self_service_id", "51 bytes", "over the XSD limit (String50)"),
+        ("E06", USER, dict(u, userid="u" * 129), "userid", "129 bytes", "over the DB limit (128)"),
+        ("E07", USER, dict(u, userid="ü" * 65), "userid", "130 bytes", "65 letters = 130 UTF-8 bytes"),
+        ("E08", USER, dict(u, state="gone"), "state", "", "bad enum"),
+        ("E10", USER, dict(u, groups={"add": ["No Such Group"]}), "groups", "unknown access control group",
+         "unknown group"),
+        ("E11", USER, dict(u, associated_devices={"add": ["SEPFFFFFFFFFFFF"]}), "associated_devices", "unknown phone",
+         "unknown device"),
+        ("E12", USER, dict(u, presence_group="Nope PG"), "presence_group", "unknown presence group",
+         "unknown presence group"),
+        ("E15", USER, dict(u, em_profiles={"add": ["UDP_nobody"]}), "em_profiles", "unknown device profile",
+         "unknown device profile"),
+        ("E16", USER, dict(u, groups={"set": [STD], "add": [CTI]}), "groups", "cannot be combined",
+         "conflicting options: set + add"),
+        ("E18", USER, dict(u, pin="12ab"), "pin", "digits only", "PIN with letters"),
+        ("E19", USER, dict(u, pin="١٢٣٤"), "pin", "digits only", "unicode where not allowed (Arabic-Indic digits)"),
+        ("E20", USER, dict(u, userid=""), "userid", "must not be empty", "empty name"),
+        ("E21", USER, dict(u, attendees_access_code="１２３"), "attendees_access_code", "3 to 10 digits",
+         "unicode where not allowed (full-width digits)"),
+        ("E22", USER, dict(u, associated_devices={"set": [PHONE]}, primary_extension={"pattern": "100002",
+                                                                                        "partition": "Internal_PT"}),
+         "primary_extension", "is not a line", "line of another user's phone"),
+        ("E23", USER, dict(userid="relbad", first_name="No Last"), "last_name", "creating it needs", "create without "
+         "the required option"),
+        ("E24", USER, dict(u, titel="typo"), "titel", "Unsupported parameters", "unknown option"),
+        ("E25", USER, dict(u, groups={"add": [""]}), "groups", "empty names", "empty name in a list"),
+        ("E26", USER, dict(userid="user00001", department="Elsewhere"), "department", "LDAP",
+         "conflict: directory-owned field of an LDAP user"),
+        ("E27", USER, dict(u, groups="Standard CCM End Users"), "groups", "", "wrong type (text for add/remove/set)"),
+        # cucm_end_users
+        ("B01", USERS, dict(users=[u], users_file="/tmp/x.json"), "users_file", "mutually exclusive",
+         "mutually exclusive options"),
+        ("B02", USERS, dict(users_file="/nonexistent/users.json"), "users_file", "does not exist", "missing file"),
+        ("B03", USERS, dict(users_file="{{ bad_dir }}/broken.json"), "users_file", "cannot be read",
+         "malformed JSON"),
+        ("B05", USERS, dict(users_file="{{ bad_dir }}/badint.csv"), "max_desk_pickup_wait_time",
+         "users_file line 2", "CSV cell of the wrong type"),
+        ("B06", USERS, dict(users_file="{{ bad_dir }}/scalar.yml"), "users_file", "must hold a list",
+         "YAML that is not a list"),
+        ("B07", USERS, dict(users_file="{{ bad_dir }}/dupes.json"), "users[1]", "declared more than once",
+         "the same userid twice"),
+        ("B09", USERS, dict(state="overridden", users=[u]), "scope", "", "overridden without scope"),
+        ("B10", USERS, dict(users=[u], concurrency=0), "concurrency", "between 1 and 8", "out of range"),
+        ("B12", USERS, dict(users=[dict(u, pin="1234")]), "pin", "only read from users_file", "inline secret"),
+        ("B13", USERS, dict(state="overridden", scope={"userid": "user%"}, users=[], max_deletions=3),
+         "max_deletions", "would delete", "overridden beyond max_deletions"),
+        ("B14", USERS, dict(users=[dict(u, groups={"add": ["No Such Group"]})]), "groups",
+         "unknown access control group", "unknown group in a bulk item"),
+        ("B16", USERS, dict(users=[dict(userid="user00004", middle_name="m" * 65)]), "middle_name", "65 bytes",
+         "over the DB limit"),
+        # cucm_user_group
+        ("G01", GROUP, dict(name="Grp'x", members={"add": ["user00003"]}), "name", "not valid", "quote in a name"),
+        ("G02", GROUP, dict(name="G" * 129), "name", "129 bytes", "over the DB limit (128)"),
+        ("G03", GROUP, dict(name="Grüppe"), "name", "not valid", "unicode where not allowed"),
+        ("G04", GROUP, dict(name="Relgrp", roles={"add": ["Nope Role"]}), "roles", "unknown role", "unknown role"),
+        ("G05", GROUP, dict(name="Relgrp", members={"add": ["nobody"]}), "members", "unknown end user",
+         "unknown user"),
+        ("G07", GROUP, dict(name="", members={"add": ["user00003"]}), "name", "empty", "empty name"),
+        ("G08", GROUP, dict(name="Relgrp", copy_from="No Such Group"), "copy_from", "no access control group",
+         "unknown group to copy"),
+        ("G09", GROUP, dict(name=STD, roles={"add": [CTI]}), "roles", "standard group",
+         "roles of a standard group"),
+        ("G10", GROUP, dict(name="Relgrp", members=["user00003"]), "members", "", "wrong type (list for add/remove/set)"),
+        # cucm_role
+        ("R01", ROLE, dict(name="Rôle ☎", description="x"), "name", "not valid", "unicode where not allowed"),
+        ("R03", ROLE, dict(name="Relrole", description="d" * 129), "description", "129 bytes",
+         "over the DB limit (128)"),
+        ("R04", ROLE, dict(name="Relrole", application="Cisco Call Manager Admin"), "application",
+         "unknown application", "unknown application"),
+        ("R05", ROLE, dict(name="Relrole", resources={"add": [{"name": "Phone Service web pages",
+                                                               "permission": "read"}]}),
+         "resources", "unknown resource", "unknown resource"),
+        ("R06", ROLE, dict(name="Relrole", resources={"add": [{"name": PSWP, "permission": "write"}]}), "permission",
+         "", "bad enum"),
+        ("R07", ROLE, dict(name="Relrole", resources={"add": [{"name": PSWP}]}), "resources", "needs a permission",
+         "missing permission"),
+        ("R09", ROLE, dict(name="Relrole", copy_from="No Such Role"), "copy_from", "no role", "unknown role to copy"),
+        ("R10", ROLE, dict(name="Relrole", detach_from_groups="maybe"), "detach_from_groups", "", "wrong type (bool)"),
+        ("R11", ROLE, dict(name="", description="x"), "name", "must not be empty", "empty name"),
+        # cucm_phone_service
+        ("S01", SERVICE, dict(name="Relsvc", url=DIR_URL, category="Audio"), "category", "", "bad enum"),
+        ("S03", SERVICE, dict(name="Relsvc", url='http://x/"q"'), "url", "not valid", "double quote in a URL"),
+        ("S04", SERVICE, dict(name="Relsvc", url="http://x/" + "p" * 504), "url", "not valid",
+         "over the DB limit (512)"),
+        ("S05", SERVICE, dict(name="N" * 33, url=DIR_URL), "name", "at most 32", "over the limit of an XML service"),
+        ("S07", SERVICE, dict(name="Relsvc", url=DIR_URL, parameters=[{"name": "a"}, {"name": "a"}]), "parameters",
+         "more than once", "duplicate parameter"),
+        ("S08", SERVICE, dict(name="Relsvc", url=DIR_URL, parameters=[{"name": "bad name!"}]), "parameters",
+         "not valid", "bad parameter name"),
+        ("S10", SERVICE, dict(name="Relsvc", url=DIR_URL, enterprise_subscription=True, parameters=[{"name": "a"}]),
+         "parameters", "enterprise subscription", "conflicting options"),
+        ("S11", SERVICE, dict(name="Relsvc", description="no url"), "url", "needs url", "missing url"),
+        ("S12", SERVICE, dict(name="Everyone", enterprise_subscription=False), "enterprise_subscription",
+         "only when a service is created", "create-only option changed"),
+        ("S14", SERVICE, dict(name="Relsvc", url=DIR_URL, parameters="a"), "parameters", "", "wrong type (list)"),
+        # cucm_phone_service_subscription
+        ("P01", SUB, dict(device="SEPFFFFFFFFFFFF", service="IPPA"), "device", "unknown phone", "unknown device"),
+        ("P02", SUB, dict(device=PHONE, service="IPPA", device_type="desk"), "device_type", "", "bad enum"),
+        ("P03", SUB, dict(device=PHONE, service="IPPB"), "service", "unknown IP phone service", "unknown service"),
+        ("P04", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "a", "password": "Pw-Bad-1", "extension": "1",
+                                                                    "extention": "1"}),
+         "parameters", "no parameter 'extention'", "unknown parameter"),
+        ("P05", SUB, dict(device=PHONE2, service="IPPA", parameters={"username": "a"}), "parameters", "requires",
+         "required parameter missing"),
+        ("P06", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "u" * 101}), "parameters",
+         "at most 100", "over the DB limit (100)"),
+        ("P07", SUB, dict(device=PHONE, service="IPPA", parameters={"username": 'a"b'}), "parameters", "not valid",
+         "double quote in a value"),
+        ("P08", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "agent ☎"}), "parameters",
+         "not valid", "unicode where not allowed (printable ASCII only)"),
+        ("P10", SUB, dict(device=PHONE, service="IPPA", url_button_index=-1), "url_button_index",
+         "must be 0", "out of range"),
+        ("P12", SUB, dict(device=PROFILE, service="IPPA"), "device_type", "is a device profile",
+         "device of the other type"),
+        ("P13", SUB, dict(device=PHONE, service="IPPA", url_button_index=1, parameters={
+            "username": "a", "password": "Pw-Bad-1", "extension": "1"}), "url_button_index",
+         "already used", "button taken by another subscription"),
+        ("P14", SUB, dict(device=PHONE, service="Everyone"), "service", "enterprise subscription",
+         "enterprise subscription service"),
+        # info modules and the connection options
+        ("I01", USER_INFO, dict(userid="user%", page_size="many"), "page_size", "", "wrong type (int)"),
+        ("I04", ROLE_INFO, dict(standard="x"), "standard", "", "wrong type (bool)"),
+        ("I05", SUB_INFO, dict(), "device", "one of", "neither device nor service"),
+        ("I06", ROLE_INFO, dict(name="Standard\nCCM"), "name", "control character", "line break in a pattern"),
+        ("I07", GROUP_INFO, dict(name="Standard\\CCM"), "name", "backslash", "backslash in a pattern"),
+        ("C01", USER, dict(u, axl_version="13.0"), "axl_version", "", "bad enum (connection option)"),
+        ("C04", USER, dict(u, ca_path="/nonexistent/ca.pem"), "ca_path", "does not exist", "missing CA file"),
+        ("C05", SERVICE_INFO, dict(cucm_host=None), "cucm_host", "missing", "required connection option missing"),
+    ]
+    return [dict(id=i, module=m, task=task(m, **o), option=opt, text=t, what=w) for i, m, o, opt, t, w in cases]
+
+
+def _bad_files(folder):
+    folder.mkdir(exist_ok=True)
+    (folder / "broken.json").write_text('{"users": [{"userid": "a",}]}')
+    (folder / "users.txt").write_text("userid\nrelbad\n")
+    (folder / "badint.csv").write_text("userid,last_name,max_desk_pickup_wait_time\nrelbad,Bad,soon\n")
+    (folder / "scalar.yml").write_text("just text\n")
+    (folder / "dupes.json").write_text(json.dumps([{"userid": "relbad", "last_name": "A"},
+                                                   {"userid": "relbad", "last_name": "B"}]))
+    (folder / "notdict.json").write_text(json.dumps(["relbad"]))
+    return folder
+
+
+def test_bad_input(runner, sim14, rec, tmp_path):
+    setup = [ippa(), task(SERVICE, "directory", name="Directory", url=DIR_URL),
+             task(SERVICE, "everyone", name="Everyone", url=DIR_URL, enterprise_subscription=True),
+             task(SUB, "taken", device=PHONE, service="Directory", url_button_index=1, url_label="Dir")]
+    run = runner.run(setup)
+    assert run.rc == 0, run
+    cases = _bad_input_cases()
+    before = whole(sim14)
+    conn = runner.connection()
+    tasks = []
+    for case in cases:
+        t = dict(case["task"], name="case %s" % case["id"], ignore_errors=True)
+        options = t[case["module"]]
+        if "cucm_host" in options and options["cucm_host"] is None:
+            options.pop("cucm_host")
+            t["module_defaults"] = {"group/voiceops.cucm.cucm": dict((k, v) for k, v in conn.items() if k != "cucm_host")}
+        tasks.append(t)
+    run = runner.run(tasks, play_vars={"bad_dir": str(_bad_files(tmp_path / "bad"))})
+    results = results_by_task(run)
+    for case in cases:
+        name = "case %s" % case["id"]
+        result, step = results.get(name), run.steps.get(name, {})
+        msg = msg_of(result)
+        failed = (result or {}).get("status") == "failed"
+        names_option = case["option"] in msg and case["text"] in msg
+        wrote = step.get("writes", "?")
+        tables = changed_tables(step) if step else ["?"]
+        ok = failed and names_option and wrote == 0 and not tables and not has_traceback(result)
+        rec.add(case["id"], "bad-input", short(case["module"]),
+                "%s: fails naming `%s`%s; 0 writes; DB unchanged" % (case["what"], case["option"],
+                                                                    " (%s)" % case["text"] if case["text"] else ""),
+                "%s: \"%s\"; writes %s; tables changed: %s" % ("failed" if failed else (result or {}).get("status"),
+                                                             snippet(msg, 220), wrote, ", ".join(tables) or "none"),
+                ok)
+    ok = whole(sim14) == before
+    rec.add("E-all", "bad-input", "all", "the database after all %d cases equals the database before them" % len(cases),
+            "equal" if ok else "differs: %s" % snippet(db_diff(before, whole(sim14)), 300), ok)
+    rec.verify()
+
+
+# ===================================================================================== 2. hostile input
+ROLE_OK = "Ro -- le /x (1)"
+GROUP_OK = "Grp -- x_1.0"
+SVC_PARAM = "a;b--c"
+HOSTILE_IDS = ["o'hare", "x'; delete from enduser; --", "100%_user"]
+
+
+def _hostile_cases():
+    """``(id, module, options, expected, what)``: expected is ``("fail", option, [texts])`` or
+    ``("ok", tables the task may change, check)`` where check is ``(sql, params, rows)`` read afterwards."""
+    pw = "Pw'; delete from telecastersubscribedparameter; --"
+
+    def fail(option, *texts):
+        return ("fail", option, list(texts))
+
+    def ok(tables, query=None, params=(), rows=None):
+        return ("ok", set(tables), (query, params, rows) if query else None)
+
+    role_q = "select name, description from functionrole where name = ?"
+    cases = [
+        ("H01", ROLE, dict(name="Ro'le", description="h"), fail("name", "\"Ro'le\" is not valid"), "role name: quote"),
+        ("H02", ROLE, dict(name="x' OR '1'='1", description="h"), fail("name", "is not valid"), "role name: injection"),
+        ("H03", ROLE, dict(name=ROLE_OK, description="h"), ok(["functionrole"], role_q, (ROLE_OK,), [(ROLE_OK, "h")]),
+         "role name: -- / ( ) allowed, stored exactly"),
+        ("H04", ROLE, dict(name="Hostile D1", description="it's \"q\" ''2''"),
+         ok(["functionrole"], role_q, ("Hostile D1",), [("Hostile D1", "it's \"q\" ''2''")]), "description: quotes"),
+        ("H05", ROLE, dict(name="Hostile D2", description="'; delete from functionrole; --"),
+         ok(["functionrole"], role_q, ("Hostile D2",), [("Hostile D2", "'; delete from functionrole; --")]),
+         "description: injection"),
+        ("H06", ROLE, dict(name="Hostile D3", description="100% _x_ /* c */ {c}"),
+         ok(["functionrole"], role_q, ("Hostile D3",), [("Hostile D3", "100% _x_ /* c */ {c}")]),
+         "description: wildcards, comment, braces"),
+        ("H07", ROLE, dict(name="Hostile D4", description="Ü – 電話 ✓"),
+         ok(["functionrole"], role_q, ("Hostile D4",), [("Hostile D4", "Ü – 電話 ✓")]), "description: non-ASCII"),
+        ("H08", ROLE, dict(name="Hostile D5", description="back\\slash"), fail("description", "backslash"),
+         "description: backslash"),
+        ("H09", ROLE, dict(name="Hostile D6", description="line\nbreak"), fail("description", "control character"),
+         "description: line break"),
+        ("H10", ROLE, dict(name="Hostile R", resources={"add": [{"name": n, "permission": "read"} for n in (
+            PSWP + "' OR '1'='1", "Phone%", "Phone_Services web pages", PSWP + "; --")]}),
+         fail("resources", *["unknown resource %r" % n for n in (PSWP + "' OR '1'='1", "Phone%",
+                                                                 "Phone_Services web pages", PSWP + "; --")]),
+         "resource names: injection, wildcards, comment"),
+        ("H11", ROLE, dict(name="Hostile A", application=ADMIN_APP + "' OR '1'='1"),
+         fail("application", "unknown application"), "application: injection"),
+        ("H12", ROLE, dict(name="Hostile A", application="Cisco%"), fail("application", "unknown application 'Cisco%'"),
+         "application: wildcard"),
+        ("H13", ROLE, dict(name="Hostile C", copy_from="Standard%' --"), fail("copy_from", "no role"),
+         "role copy_from: wildcard + comment"),
+        ("H14", GROUP, dict(name="Hostile C", copy_from=STD + "' OR '1'='1"), fail("copy_from", "no access control group"),
+         "group copy_from: injection"),
+        ("H15", GROUP, dict(name="Grp';--"), fail("name", "is not valid"), "group name: injection"),
+        ("H16", GROUP, dict(name=GROUP_OK, members={"add": ["user00007"]}),
+         ok(["dirgroup", "enduserdirgroupmap"], "select name from dirgroup where name = ?", (GROUP_OK,), [(GROUP_OK,)]),
+         "group name: -- _ . allowed, stored exactly"),
+        ("H17", GROUP, dict(name="Hostile M", members={"add": ["o'hara"]}),
+         ok(["dirgroup", "enduserdirgroupmap"],
+            "select u.userid from enduserdirgroupmap m join enduser u on u.pkid = m.fkenduser join dirgroup g on "
+            "g.pkid = m.fkdirgroup where g.name = ?", ("Hostile M",), [("o'hara",)]), "group member: quote in a userid"),
+        ("H18", GROUP, dict(name="Hostile M", members={"add": ["user00003' OR '1'='1", "user%", "user0000_"]}),
+         fail("members", "unknown end user \"user00003' OR '1'='1\"", "unknown end user 'user%'",
+              "unknown end user 'user0000_'"), "group members: injection, wildcards"),
+        ("H19", GROUP, dict(name="Hostile M", members={"add": ["user\\3"]}), fail("members", "backslash"),
+         "group member: backslash"),
+        ("H20", GROUP, dict(name="Hostile M", roles={"add": ["Standard%", STD + "'--"]}),
+         fail("roles", "unknown role 'Standard%'", "unknown role \"Standard CCM End Users'--\""),
+         "group roles: wildcard, quote + comment"),
+        ("H21", GROUP, dict(name="Hostile M", roles={"add": [ROLE_OK]}),
+         ok(["functionroledirgroupmap"], "select r.name from functionroledirgroupmap m join functionrole r on "
+            "r.pkid = m.fkfunctionrole join dirgroup g on g.pkid = m.fkdirgroup where g.name = ?", ("Hostile M",),
+            [(ROLE_OK,)]), "group role: a role name with -- and /"),
+        ("H22", SUB, dict(device=PHONE, service="IPPA", parameters={"password' OR '1'='1": "x"}),
+         fail("parameters", "no parameter \"password' OR '1'='1\""), "subscription parameter name: injection"),
+        ("H23", SUB, dict(device=PHONE, service="IPPA", parameters={
+            "username": "o'brien; --", "password": pw, "extension": "100% _1_"}),
+         ok(["telecastersubscribedservice", "telecastersubscribedparameter"],
+            "select p.name, sp.value from telecastersubscribedparameter sp join telecasterserviceparameter p on "
+            "p.pkid = sp.fktelecasterserviceparameter join telecastersubscribedservice ss on ss.pkid = "
+            "sp.fktelecastersubscribedservice join device d on d.pkid = ss.fkdevice where d.name = ? order by p.name",
+            (PHONE,), [("extension", "100% _1_"), ("password", pw), ("username", "o'brien; --")]),
+         "subscription parameter values: quotes, injection, wildcards (SQL inserts)"),
+        ("H24", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "a\\b"}), fail("parameters", "backslash"),
+         "subscription parameter value: backslash"),
+        ("H25", SERVICE, dict(name="Hostile Svc", url=DIR_URL, parameters=[{"name": SVC_PARAM, "default": "d' OR '1'='1"}]),
+         ok(["telecasterservice", "telecasterserviceparameter"],
+            "select name, defaultvalue from telecasterserviceparameter where name = ?", (SVC_PARAM,),
+            [(SVC_PARAM, "d' OR '1'='1")]), "service parameter name with ; and --, default with quotes"),
+        ("H26", SUB, dict(device=PHONE2, service="Hostile Svc", parameters={SVC_PARAM: "v'; --"}),
+         ok(["telecastersubscribedservice", "telecastersubscribedparameter"],
+            "select sp.value from telecastersubscribedparameter sp join telecasterserviceparameter p on "
+            "p.pkid = sp.fktelecasterserviceparameter where p.name = ?", (SVC_PARAM,), [("v'; --",)]),
+         "subscription to that parameter: value with quote and comment"),
+        ("H27", USERS, dict(users_file="{{ hostile_dir }}/users.json", default_pin="24680"),
+         ok(["enduser", "credential", "enduserdirgroupmap"], "select userid from enduser where userid in (?, ?, ?) "
+            "order by userid", tuple(HOSTILE_IDS), sorted((u,) for u in HOSTILE_IDS)),
+         "users_file userids with quotes, injection, wildcards (created)"),
+        ("H28", USERS, dict(users_file="{{ hostile_dir }}/backslash.json"), fail("userid", "backslash"),
+         "users_file userid: backslash"),
+        ("H29", USERS, dict(state="overridden", scope={"userid": "zz' OR '1'='1"}, users=[], max_deletions=0),
+         ok([]), "overridden scope: injection (matches no user, deletes none)"),
+        ("H30", USERS, dict(state="deleted", users=[{"userid": "nobody' OR '1'='1"}, {"userid": "user%"}]), ok([]),
+         "deleted: injection and wildcard userids (no such users, deletes none)"),
+        ("H31", USER, dict(userid="relx", last_name="X", groups={"add": [STD + "' OR '1'='1"]}),
+         fail("groups", "unknown access control group"), "end user reference: injection"),
+        ("H32", USER, dict(userid="o'neil; --", last_name="O'Neil", presence_group="Standard Presence group"),
+         ok(["enduser", "credential", "enduserdirgroupmap"], "select userid, lastname from enduser where userid = ?",
+            ("o'neil; --",), [("o'neil; --", "O'Neil")]), "end user: quote and comment in a userid (create)"),
+    ]
+    return [dict(id=i, module=m, task=task(m, **o), expected=e, what=w) for i, m, o, e, w in cases]
+
+
+# info-module patterns: (id, module, options, result key, expected names)
+HOSTILE_INFO = [
+    ("H40", ROLE_INFO, dict(name="%' OR '1'='1"), "roles", []),
+    ("H41", ROLE_INFO, dict(name="Ro -- le%"), "roles", [ROLE_OK]),
+    ("H42", GROUP_INFO, dict(name="x' OR '1'='1"), "groups", []),
+    ("H43", GROUP_INFO, dict(name="Grp -- %", members=True), "groups", [GROUP_OK]),
+    ("H44", USER_INFO, dict(userid="o'hara"), "users", ["o'hara"]),
+    ("H45", USER_INFO, dict(userid="%' OR '1'='1"), "users", []),
+    ("H46", SUB_INFO, dict(device=PHONE + "' OR '1'='1"), "subscriptions", []),
+    ("H47", SUB_INFO, dict(service="IPPA' --"), "subscriptions", []),
+    ("H48", SERVICE_INFO, dict(name="%' OR '1'='1"), "services", []),
+    ("H49", USERS, dict(state="gathered", scope={"userid": "%' OR '1'='1"}), "users", []),
+]
+
+
+def _names(key, value):
+    field = {"roles": "name", "groups": "name", "users": "userid", "subscriptions": "device", "services": "name"}[key]
+    return sorted(item[field] for item in value or [])
+
+
+def test_hostile_input(runner, sim14, rec, tmp_path):
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "users.json").write_text(json.dumps({"users": [{"userid": u, "last_name": "Hostile", "pin": "13579",
+                                                              "groups": {"set": [STD]}} for u in HOSTILE_IDS]}))
+    (folder / "backslash.json").write_text(json.dumps([{"userid": "a\\b", "last_name": "B"}]))
+    run = runner.run([ippa(), task(USER, "o'hara", userid="o'hara", last_name="Hostile")])
+    assert run.rc == 0, run
+    cases = _hostile_cases()
+    info = [dict(id=i, module=m, task=task(m, **o), key=k, names=n) for i, m, o, k, n in HOSTILE_INFO]
+    before = whole(sim14)
+    run = runner.run(case_tasks(cases) + case_tasks(info), play_vars={"hostile_dir": str(folder)})
+    results = results_by_task(run)
+    expected_tables = set()
+    for case in cases:
+        name = "case %s" % case["id"]
+        result, step = results.get(name), run.steps.get(name, {})
+        msg, status = msg_of(result), (result or {}).get("status")
+        diff = step.get("diff", {"?": None})
+        removed = sorted(t for t, d in diff.items() if d and d["removed"])
+        kind = case["expected"][0]
+        if kind == "fail":
+            option, texts = case["expected"][1:]
+            good = status == "failed" and "%s:" % option in msg and all(t in msg for t in texts) and not diff \
+                and step.get("writes") == 0 and not has_traceback(result)
+            expected = "refused naming `%s`; 0 writes; no row changed" % option
+            observed = "%s: \"%s\"; writes %s; tables changed: %s" % (status, snippet(msg, 200), step.get("writes"),
+                                                                    ", ".join(sorted(diff)) or "none")
+        else:
+            tables, check = case["expected"][1:]
+            stored = sim14.sql(check[0], check[1]) if check else None
+            good = status == "ok" and set(diff) <= tables and not removed and (check is None or stored == check[2])
+            expected_tables |= set(diff)
+            expected = "accepted; %s; rows added only in %s, none removed" % (
+                "stored exactly: %s" % snippet(check[2], 120) if check else "nothing written",
+                ", ".join(sorted(tables)) or "no table")
+            observed = "%s (changed=%s); read back: %s; tables changed: %s; removed rows in: %s" % (
+                status, (result or {}).get("result", {}).get("changed"), snippet(stored, 120) if check else "-",
+                ", ".join(sorted(diff)) or "none", ", ".join(removed) or "none")
+        rec.add(case["id"], "hostile", short(case["module"]), "%s: %s" % (case["what"], expected), observed, good)
+    for case in info:
+        name = "case %s" % case["id"]
+        result, step = results.get(name), run.steps.get(name, {})
+        found = _names(case["key"], (result or {}).get("result", {}).get(case["key"]))
+        good = (result or {}).get("status") == "ok" and found == case["names"] and not step.get("diff") \
+            and step.get("writes") == 0
+        pattern = next(iter(case["task"][case["module"]].values())) if case["module"] != USERS else \
+            case["task"][USERS]["scope"]["userid"]
+        rec.add(case["id"], "hostile", short(case["module"]),
+                "pattern %r: finds exactly %s; 0 writes" % (pattern, case["names"] or "nothing"),
+                "%s: found %s; writes %s" % ((result or {}).get("status"), found or "nothing", step.get("writes")), good)
+    after = whole(sim14)
+    changed = set(db_diff(before, after))
+    good = changed == expected_tables and not any(db_diff(before, after)[t][0] for t in changed
+                                                  if t not in ("telecastersubscribedservice",))
+    rec.add("H-all", "hostile", "all", "whole database before vs after all cases: only the tables of the accepted "
+            "cases changed, no row removed", "tables changed: %s" % ", ".join(sorted(changed)), good)
+    rec.verify()
+
+
+# ===================================================================================== 3. faults
+def _family_tasks():
+    """One task per module family, each with several requests and at least one write; ``(name, task)``."""
+    agent = {"username": "agent1", "password": "Fault-Pw-1", "extension": "2001"}
+    users = [{"userid": "relbulk%d" % i, "last_name": "Bulk", "groups": {"set": [STD, CTI]}} for i in (1, 2, 3)]
+    users += [{"userid": "user0001%d" % i, "title": "Bulk title %d" % i} for i in (1, 2)]
+    return [
+        ("F-service", ippa()),
+        ("F-subscription", task(SUB, device=PHONE, service="IPPA", name="Agent", parameters=agent)),
+        ("F-user-create", task(USER, userid="relfault", last_name="Fault", mail="relfault@example.com",
+                               groups={"set": [STD, CTI]}, pin="24680")),
+        ("F-user-update", task(USER, userid="user00005", title="Faulted", groups={"add": [CTI]})),
+        ("F-bulk", task(USERS, users=users, concurrency=1)),
+        ("F-group-create", task(GROUP, name="Relfault Group", roles={"add": [STD]}, members={"add": ["user00003"]})),
+        ("F-group-update", task(GROUP, name="Relfault Group", members={"add": ["user00004", "user00006"]})),
+        ("F-role", task(ROLE, name="Relfault Role", description="fault", application=ADMIN_APP, resources={
+            "set": [{"name": PSWP, "permission": "read_update"}, {"name": "User web pages", "permission": "read"}]})),
+    ]
+
+
+def _family_run(runner, sim, faults=None, arm=None):
+    """Run the family tasks from the seeded state (``arm``: simulator switches set before each task)."""
+    sim.reset()
+    sim.faults(**(faults or {}))
+    tasks = []
+    for name, t in _family_tasks():
+        if arm:
+            tasks.append({"name": "arm " + name, "ansible.builtin.uri": {
+                "url": sim.base + "/__sim__/faults", "method": "POST", "body_format": "json", "body": arm,
+                "ca_path": sim.cert, "use_proxy": False}})
+        tasks.append(dict(t, name=name))
+    run = runner.run(tasks, connection=runner.connection(**FAST))
+    stats = sim.stats()
+    state = normalized(sim)
+    sim.reset()
+    return run, stats, state
+
+
+def _changed(run, name):
+    return results_by_task(run).get(name, {}).get("result", {}).get("changed")
+
+
+def _state_diff(base, state):
+    return sorted(t for t in set(base) | set(state) if base.get(t) != state.get(t))
+
+
+def _throttling_seed(writes, rate, skip=()):
+    """A seed under which the simulator throttles at least one write of every family: it draws one number
+    per write attempt, in order, from ``random.Random(seed)`` (docs/simulator.md), so this is exact."""
+    for seed in range(1, 1000):
+        draws = random.Random(seed)
+        counts = []
+        for count in writes:
+            throttled = 0
+            for _write in range(count):
+                while draws.random() < rate:
+                    throttled += 1
+            counts.append(throttled)
+        if seed not in skip and all(counts):
+            return seed
+    raise AssertionError("no seed throttles every family")
+
+
+def test_faults_throttle_storms(runner, sim14, rec):
+    base, _base_stats, base_state = _family_run(runner, sim14)
+    assert base.rc == 0, base
+    writes = [base.steps[name]["writes"] for name, _t in _family_tasks()]
+    first = _throttling_seed(writes, 0.6)
+    for body, seed in (("html", first), ("soap", _throttling_seed(writes, 0.6, skip=(first,)))):
+        run, stats, state = _family_run(runner, sim14, dict(throttle_writes=0.6, throttle_body=body, random_seed=seed))
+        results = results_by_task(run)
+        for name, _t in _family_tasks():
+            b, s = base.steps[name], run.steps.get(name, {})
+            good = results.get(name, {}).get("status") == "ok" and s.get("throttled", 0) > 0 \
+                and s.get("requests") == b["requests"] + s.get("throttled") and s.get("writes") == b["writes"] \
+                and _changed(run, name) == _changed(base, name)
+            rec.add("F-503-%s %s" % (body, name[2:]), "faults", name[2:],
+                    "503 storm (%s body, 60%% of writes): converges; requests = fault-free run's + throttled; writes = "
+                    "fault-free run's (no duplicate); changed as without faults" % body.upper(),
+                    "%s, changed=%s; throttled %s; requests %s = %s + %s; writes %s (fault-free %s)" % (
+                        results.get(name, {}).get("status"), _changed(run, name), s.get("throttled"), s.get("requests"),
+                        b["requests"], s.get("throttled"), s.get("writes"), b["writes"]), good)
+        differs = _state_diff(base_state, state)
+        rec.add("F-503-%s state" % body, "faults", "all",
+                "database after the storm = after the fault-free run (pkids aside): nothing lost, nothing doubled",
+                "equal" if not differs else "differs in %s" % ", ".join(differs), not differs and stats["throttled"] > 0)
+    rec.verify()
+
+
+def test_faults_drop_after_commit_and_session_expiry(runner, sim14, rec):
+    base, _base_stats, base_state = _family_run(runner, sim14)
+    assert base.rc == 0, base
+    # each family's first write is committed, then the connection drops without an answer
+    run, stats, state = _family_run(runner, sim14, arm={"drop_after_commit": 1})
+    results = results_by_task(run)
+    for name, _t in _family_tasks():
+        b, s = base.steps[name], run.steps.get(name, {})
+        good = results.get(name, {}).get("status") == "ok" and s.get("dropped") == 1 and s.get("writes") == b["writes"] \
+            and _changed(run, name) == _changed(base, name)
+        rec.add("F-drop %s" % name[2:], "faults", name[2:],
+                "first write committed, answer lost: re-read, no write repeated (writes = fault-free run's), "
+                "changed as without faults",
+                "%s, changed=%s; dropped %s; writes %s (fault-free %s); requests %s (fault-free %s)" % (
+                    results.get(name, {}).get("status"), _changed(run, name), s.get("dropped"), s.get("writes"),
+                    b["writes"], s.get("requests"), b["requests"]), good)
+    differs = _state_diff(base_state, state)
+    rec.add("F-drop state", "faults", "all", "database after the drops = after the fault-free run (pkids aside): no "
+            "duplicate, no half-made object", "equal" if not differs else "differs in %s" % ", ".join(differs),
+            not differs and stats["dropped"] == len(_family_tasks()))
+
+    # the session cookie expires between every two requests (idle 0.15 s, 0.25 s latency)
+    run, stats, state = _family_run(runner, sim14, dict(session_idle_s=0.15, latency_ms=250))
+    results = results_by_task(run)
+    for name, _t in _family_tasks():
+        b, s = base.steps[name], run.steps.get(name, {})
+        good = results.get(name, {}).get("status") == "ok" and s.get("requests") == b["requests"] \
+            and s.get("auth_basic") == s.get("requests") and s.get("requests", 0) > 1 and s.get("unauthorized") == 0 \
+            and s.get("writes") == b["writes"] and _changed(run, name) == _changed(base, name)
+        rec.add("F-session %s" % name[2:], "faults", name[2:],
+                "session cookie expired before each request: transparent re-authentication, same requests and writes",
+                "%s, changed=%s; requests %s (fault-free %s), each re-authenticated with Basic: %s; 401s %s; writes %s" % (
+                    results.get(name, {}).get("status"), _changed(run, name), s.get("requests"), b["requests"],
+                    s.get("auth_basic"), s.get("unauthorized"), s.get("writes")), good)
+    differs = _state_diff(base_state, state)
+    rec.add("F-session state", "faults", "all", "database = after the fault-free run (pkids aside)",
+            "equal" if not differs else "differs in %s" % ", ".join(differs), not differs)
+    rec.verify()
+
+
+# ----------------------------------------------------------------------------------- races with a second client
+class SecondClient(threading.Thread):
+    """Waits until the simulator has received the module's read (``operation``'s count goes up: the
+    simulator counts a request when it starts processing it, and holds every answer back by its
+    latency), then does ``action`` through its own AXL connection, so it lands after the module's
+    read and before the module's write."""
+
+    def __init__(self, sim, operation, action):
+        super().__init__(daemon=True)
+        self.sim, self.operation, self.action = sim, operation, action
+        self.start_count = sim.stats()["by_operation"].get(operation, 0)
+        self.done = threading.Event()
+        self.answer = None
+        self.error = None
+
+    def run(self):
+        deadline = time.monotonic() + 120
+        try:
+            while time.monotonic() < deadline:
+                if self.sim.stats()["by_operation"].get(self.operation, 0) > self.start_count:
+                    self.answer = raw_axl(self.sim, *self.action)
+                    return
+                time.sleep(0.01)
+            self.error = "the module's %s never came" % self.operation
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            self.error = repr(exc)
+        finally:
+            self.done.set()
+
+
+def _raw_service(name, url):
+    return ("addIpPhoneServices", "<ipPhoneServices><serviceName>%s</serviceName><asciiServiceName>%s</asciiServiceName>"
+                                  "<serviceUrl>%s</serviceUrl><serviceCategory>XML Service</serviceCategory><serviceType>"
+                                  "Standard IP Phone Service</serviceType><enabled>true</enabled></ipPhoneServices>"
+            % (name, name, url))
+
+
+RACES = [
+    # id, module, options, setup (raw AXL, before the race), the module's read operation the second client waits
+    # for, the second client's request, the axlcode expected, independent read (sql, params, rows it must leave)
+    ("F-5007 user", USER, dict(userid="user00009", last_name="Nine", title="Raced"), None, "getUser",
+     ("removeUser", "<userid>user00009</userid>"), "5007",
+     ("select userid from enduser where userid = ?", ("user00009",), [])),
+    ("F-239 user", USER, dict(userid="relrace", last_name="Race", title="Mine"), None, "getUser",
+     ("addUser", "<user><lastName>Other</lastName><userid>relrace</userid>"
+                 "<presenceGroupName>Standard Presence group</presenceGroupName></user>"), "-239",
+     ("select lastname, title from enduser where userid = ?", ("relrace",), [("Other", "")])),
+    ("F-5007 group", GROUP, dict(name="Relrace Group", members={"add": ["user00003"]}),
+     ("addUserGroup", "<userGroup><name>Relrace Group</name></userGroup>"), "executeSQLQuery",
+     ("removeUserGroup", "<name>Relrace Group</name>"), "5007",
+     ("select name from dirgroup where name = ?", ("Relrace Group",), [])),
+    ("F-239 group", GROUP, dict(name="Relrace New", members={"add": ["user00004"]}), None, "executeSQLQuery",
+     ("addUserGroup", "<userGroup><name>Relrace New</name></userGroup>"), "-239",
+     ("select count(*) from dirgroup where name = ?", ("Relrace New",), [(1,)])),
+    ("F-5007 service", SERVICE, dict(name="Relrace Gone", url=DIR_URL, description="Raced"), _raw_service("Relrace Gone", DIR_URL),
+     "getIpPhoneServices", ("removeIpPhoneServices", "<serviceName>Relrace Gone</serviceName>"), "5007",
+     ("select name from telecasterservice where name = ?", ("Relrace Gone",), [])),
+    ("F-239 service", SERVICE, dict(name="Relrace Svc", url=DIR_URL), None, "getIpPhoneServices",
+     _raw_service("Relrace Svc", "http://other.example.com/"), "-239",
+     ("select urltemplate from telecasterservice where name = ?", ("Relrace Svc",), [("http://other.example.com/",)])),
+]
+
+
+def test_faults_races_with_a_second_client(runner, sim14, rec):
+    for case_id, module, options, setup, operation, action, code, (query, params, rows) in RACES:
+        if setup:
+            assert raw_axl(sim14, *setup)[0] == 200
+        sim14.faults(latency_ms=1000)
+        other = SecondClient(sim14, operation, action)
+        mark = sim14.mark()
+        other.start()
+        # the race, then the same declaration twice more without latency: it must converge
+        run = runner.run([dict(task(module, **options), name=case_id, ignore_errors=True),
+                          read_back_task(sim14, "read back", query, params),
+                          {"name": "latency off", "ansible.builtin.uri": {
+                              "url": sim14.base + "/__sim__/faults", "method": "POST", "body_format": "json",
+                              "body": {"latency_ms": 0}, "ca_path": sim14.cert, "use_proxy": False}},
+                          dict(task(module, **options), name=case_id + " again"),
+                          dict(task(module, **options), name=case_id + " once more")])
+        other.done.wait(30)
+        sim14.faults(latency_ms=0)
+        results = results_by_task(run)
+        result = results.get(case_id, {})
+        msg = msg_of(result)
+        status, _text = other.answer or (None, other.error)
+        # what the simulator processed during the race: the other client's write and the module's
+        entries = sim14.requests_since(mark)
+        race = entries[:next((i for i, e in enumerate(entries) if e["operation"] == operation and i > 0 and
+                              entries[i - 1]["status"] == 500 and is_write(entries[i - 1]["operation"])), len(entries))]
+        mine = [(e["operation"], e["status"]) for e in race if is_write(e["operation"]) and
+                (e["operation"], e["status"]) != (action[0], 200)]
+        after = read_back(run, "read back")
+        good = result.get("status") == "failed" and code in msg and "another client" in msg \
+            and not has_traceback(result) and status == 200 and [s for _o, s in mine] == [500] and after == rows
+        what = "deleted" if code == "5007" else "created"
+        rec.add(case_id, "faults", short(module),
+                "object %s by a second client between the module's read and its write: fails saying so (axlcode %s), "
+                "no traceback, its one write refused, the other client's change kept (read back: %s)" % (what, code, rows),
+                "%s: \"%s\"; other client's %s: HTTP %s; the module's writes: %s; read back: %s" % (
+                    result.get("status"), snippet(msg, 240), action[0], status,
+                    ", ".join("%s HTTP %s" % w for w in mine), after), good)
+        changed = [results.get(case_id + s, {}).get("result", {}).get("changed") for s in (" again", " once more")]
+        rec.add(case_id + " rerun", "faults", short(module), "the same declaration run again (after the race) converges: "
+                "changed, then unchanged", "changed %s" % changed, changed == [True, False])
+    rec.verify()
+
+
+# ----------------------------------------------------------------------------------- reads, connections, timeouts
+READS = [
+    ("F-large user_info", task(USER_INFO, userid="user%"), "users"),
+    ("F-large users gathered", task(USERS, state="gathered", scope={"userid": "%"}), "users"),
+    ("F-large group_info", task(GROUP_INFO, name="%", members=True), "groups"),
+    ("F-large role_info", task(ROLE_INFO, name="%"), "roles"),
+    ("F-large service_info", task(SERVICE_INFO, name="%"), "services"),
+    ("F-large subscription_info", task(SUB_INFO, service="IPPA"), "subscriptions"),
+]
+
+
+def _module_of(t):
+    return next(k for k in t if k.startswith("voiceops."))
+
+
+def test_faults_oversized_reads_refused_connections_timeouts(runner, sim14, rec):
+    agent = {"username": "agent1", "password": "Large-Pw-1", "extension": "2001"}
+    setup = [ippa()] + [task(SUB, device="SEP0A00000000%02d" % i, service="IPPA", parameters=agent) for i in range(1, 5)]
+    assert runner.run(setup).rc == 0
+    for i in range(1, 26):
+        assert raw_axl(sim14, *_raw_service("Relarge %02d" % i, DIR_URL))[0] == 200
+    tasks = [dict(t, name=name) for name, t, _k in READS]
+    normal = runner.run(tasks)
+    limit = 1500
+    sim14.faults(max_response_bytes=limit)
+    mark = sim14.mark()
+    small = runner.run([dict(t, ignore_errors=True) for t in tasks])
+    sim14.faults(max_response_bytes=8 * 1024 * 1024)
+    too_large = sum(1 for e in sim14.requests_since(mark) if "Query request too large" in e["response"])
+    for name, t, key in READS:
+        a = results_by_task(normal).get(name, {})
+        b = results_by_task(small).get(name, {})
+        same = a.get("result", {}).get(key) == b.get("result", {}).get(key) and a.get("result", {}).get(key) is not None
+        step = small.steps.get(name, {})
+        good = b.get("status") == "ok" and same and step.get("writes") == 0 and step.get("faults", 0) > 0
+        rec.add(name, "faults", short(_module_of(t)),
+                "answers over %d bytes refused (\"Query request too large\"): completes in smaller pages, same result "
+                "as with 8 MB" % limit,
+                "%s: \"%s\"; refused as too large %s times; result %s the 8 MB run's; requests %s (8 MB: %s)" % (
+                    b.get("status"), snippet(msg_of(b), 160), step.get("faults"), "equals" if same else "DIFFERS from",
+                    step.get("requests"), normal.steps.get(name, {}).get("requests")), good)
+    rec.add("F-large bite", "faults", "all", "the limit was hit (some answers refused as too large)",
+            "%d answers refused" % too_large, too_large > 0)
+
+    # connection refused: a port nothing listens on; every module
+    closed = _closed_port()
+    mine = dict(runner.connection(cucm_port=closed, retry_budget=5), **FAST)
+    options = {USER: dict(userid="x", last_name="X"), USER_INFO: dict(userid="x"), USERS: dict(users=[{"userid": "x"}]),
+               GROUP: dict(name="X"), GROUP_INFO: {}, ROLE: dict(name="X"), ROLE_INFO: {}, SERVICE: dict(name="X", url=DIR_URL),
+               SERVICE_INFO: {}, SUB: dict(device=PHONE, service="IPPA"), SUB_INFO: dict(device=PHONE)}
+    before = sim14.stats()["requests"]
+    run = runner.run([dict(task(m, **options[m]), name="refused " + short(m), ignore_errors=True) for m in MODULES],
+                     connection=mine)
+    for m in MODULES:
+        result = results_by_task(run).get("refused " + short(m), {})
+        msg = msg_of(result)
+        good = result.get("status") == "failed" and "cannot connect" in msg and str(closed) in msg \
+            and not has_traceback(result)
+        rec.add("F-refused %s" % short(m), "faults", short(m), "connection refused: fails clearly (cannot connect, "
+                "names host and port), no traceback", "%s: \"%s\"" % (result.get("status"), snippet(msg, 220)), good)
+    rec.add("F-refused requests", "faults", "all", "no request reached the simulator",
+            "%d requests" % (sim14.stats()["requests"] - before), sim14.stats()["requests"] == before)
+
+    # timeouts: every answer 2.5 s late, timeout 1 s, retry budget 3 s
+    sim14.faults(latency_ms=2500)
+    slow = dict(runner.connection(timeout=1, retry_budget=3), **FAST)
+    cases = [("F-timeout user", task(USER, userid="user00004", title="Slow")),
+             ("F-timeout role", task(ROLE, name="Reltimeout", description="slow")),
+             ("F-timeout subscription", task(SUB, device=PHONE, service="IPPA", parameters=agent))]
+    started = time.monotonic()
+    run = runner.run([dict(t, name=name, ignore_errors=True) for name, t in cases], connection=slow)
+    took = time.monotonic() - started
+    sim14.faults(latency_ms=0)
+    for name, t in cases:
+        result = results_by_task(run).get(name, {})
+        msg = msg_of(result)
+        step = run.steps.get(name, {})
+        good = result.get("status") == "failed" and "no answer" in msg and "timed out" in msg \
+            and not has_traceback(result) and step.get("writes") == 0
+        rec.add(name, "faults", short(_module_of(t)), "answers slower than the timeout: fails clearly within the retry "
+                "budget, no traceback, nothing written",
+                "%s: \"%s\"; writes %s" % (result.get("status"), snippet(msg, 220), step.get("writes")), good)
+    rec.add("F-timeout time", "faults", "all", "three timed-out tasks end within their budgets (< 40 s in all)",
+            "%.1f s" % took, took < 40)
+    rec.verify()
+
+
+def _closed_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ===================================================================================== 4. secrets
+AXL_PASSWORD = "ciscopsdt"        # the simulator's AXL password: a secret of every module (cucm_password)
+CANARIES = {
+    "end user password": "Cnry-UPw-7341x", "end user PIN": "73419265", "end user digest": "Cnry-Dig-5519q",
+    "end user PIN (invalid)": "7341z", "bulk default_password": "Cnry-DPw-2281w", "bulk default_pin": "22816604",
+    "users_file password": "Cnry-FPw-9034e", "users_file PIN": "90348817", "users_file digest": "Cnry-FDg-4410r",
+    "inline (refused) password": "Cnry-IPw-6612t", "inline (refused) PIN": "66120934",
+    "subscription password (create)": "Cnry-SPw-3307y", "subscription password (always)": "Cnry-SPw-3308u",
+    "subscription password (unknown option)": "Cnry-SPw-3309i", "subscription password (bad enum)": "Cnry-SPw-3310o",
+    "subscription password (no connection)": "Cnry-SPw-3311p", "subscription password (unknown parameter)":
+    "Cnry-SPw-3312a", "subscription password (warning)": "Cnry-SPw-3313s",
+    "service password parameter default": "Cnry-SDf-8801d", "service password default (bad enum)": "Cnry-SDf-8802f",
+    "wrong AXL password": "Axl-Wrong-Pw-5521g", "AXL password": AXL_PASSWORD,
+}
+
+
+def _secret_tasks(folder):
+    c = CANARIES
+    (folder / "users.json").write_text(json.dumps({"users": [
+        {"userid": "relsec1", "last_name": "Sec", "password": c["users_file password"], "pin": c["users_file PIN"],
+         "digest_credentials": c["users_file digest"]},
+        {"userid": "relsec2", "last_name": "Sec", "mail": "user00005@example.com", "pin": c["users_file PIN"]}]}))
+    user = dict(userid="relsecret", last_name="Secret", password=c["end user password"], pin=c["end user PIN"],
+                digest_credentials=c["end user digest"])
+    agent = {"username": "agent1", "extension": "2001"}
+    secret_param = [{"name": "username"}, {"name": "password", "password": True, "default": c["service password parameter default"]}]
+    return [
+        ("create user", task(USER, **user)),
+        ("update user always", task(USER, **dict(user, update_password="always", title="x"))),
+        ("check mode", dict(task(USER, **dict(user, userid="relsecret2")), check_mode=True)),
+        ("unknown group", task(USER, **dict(user, userid="relsecret3", groups={"add": ["No Such Group"]}))),
+        ("invalid PIN", task(USER, **dict(user, userid="relsecret4", pin=c["end user PIN (invalid)"]))),
+        ("bulk defaults", task(USERS, users=[{"userid": "relbulk", "last_name": "B"}],
+                               default_password=c["bulk default_password"], default_pin=c["bulk default_pin"])),
+        ("bulk file (one user fails)", task(USERS, users_file=str(folder / "users.json"), update_password="always")),
+        ("bulk inline secrets", task(USERS, users=[{"userid": "relinline", "last_name": "I",
+                                                    "password": c["inline (refused) password"],
+                                                    "pin": c["inline (refused) PIN"]}])),
+        ("service", ippa()),
+        ("service with a password default", task(SERVICE, name="Secret Svc", url=DIR_URL, parameters=secret_param)),
+        ("service password default, bad enum", task(SERVICE, name="Secret Svc", url=DIR_URL, category="Audio",
+                                                     parameters=[{"name": "password", "password": True, "default":
+                                                                  c["service password default (bad enum)"]}])),
+        ("service info", task(SERVICE_INFO, name="%")),
+        ("subscribe", task(SUB, device=PHONE, service="IPPA", parameters=dict(
+            agent, password=c["subscription password (create)"]))),
+        ("subscribe always", task(SUB, device=PHONE, service="IPPA", update_secrets="always", parameters=dict(
+            agent, password=c["subscription password (always)"]))),
+        ("subscribe unknown option", task(SUB, device=PHONE, service="IPPA", extention="1", parameters=dict(
+            agent, password=c["subscription password (unknown option)"]))),
+        ("subscribe bad enum", task(SUB, device=PHONE, service="IPPA", device_type="desk", parameters=dict(
+            agent, password=c["subscription password (bad enum)"]))),
+        ("subscribe no connection", task(SUB, device=PHONE, service="IPPA", cucm_port=1, retry_budget=0, parameters=dict(
+            agent, password=c["subscription password (no connection)"]))),
+        ("subscribe unknown parameter", task(SUB, device=PHONE, service="IPPA", parameters=dict(
+            agent, extention="1", password=c["subscription password (unknown parameter)"]))),
+        ("subscribe with a warning", task(SUB, device=PHONE2, service="IPPA", validate_certs=False, ca_path=None,
+                                          parameters=dict(agent, password=c["subscription password (warning)"]))),
+        ("subscription info", task(SUB_INFO, service="IPPA")),
+        ("wrong AXL password", task(USER_INFO, userid="x", cucm_password=c["wrong AXL password"])),
+    ] + [("read with " + short(m), task(m, **o)) for m, o in (
+        (USER_INFO, dict(userid="relsecret")), (GROUP, dict(name="Relsecret", members={"add": ["relsecret"]})),
+        (GROUP_INFO, dict(name="Rel%", members=True)), (ROLE, dict(name="Relsecret", description="s")),
+        (ROLE_INFO, dict(name="Rel%")), (USERS, dict(state="gathered", scope={"userid": "relse%"})))]
+
+
+def _leaks(text):
+    return sorted(name for name, value in CANARIES.items() if value in text)
+
+
+def _files_text(folder):
+    """Every file under ``folder``: ``{relative path: text}``."""
+    out = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(folder))] = path.read_bytes().decode("utf-8", "replace")
+    return out
+
+
+def test_secrets_every_module(runner, sim14, rec, tmp_path):
+    folder = tmp_path / "secrets"
+    folder.mkdir()
+    tasks = _secret_tasks(folder)
+    log = tmp_path / "ansible.log"
+    play = [dict(t, name=name, ignore_errors=True) for name, t in tasks]
+    play += [{"name": "show everything registered", "ansible.builtin.debug": {"var": "vars"}}]
+    play = [p for t in play for p in (t, {"name": "show " + t["name"], "ansible.builtin.debug": {"var": "r"}})
+            if "register" in t or p is t]
+    run = runner.run(play, diff=True, verbosity=4, env={"ANSIBLE_LOG_PATH": str(log)})
+    results = results_by_task(run)
+    statuses = dict((name, results.get(name, {}).get("status")) for name, _t in tasks)
+    expected_failures = {"unknown group", "invalid PIN", "bulk file (one user fails)", "bulk inline secrets",
+                         "service password default, bad enum", "subscribe unknown option", "subscribe bad enum",
+                         "subscribe no connection", "subscribe unknown parameter", "wrong AXL password"}
+    failed = set(n for n, s in statuses.items() if s == "failed")
+    rec.add("S-run", "secrets", "all", "the play ran: the %d tasks meant to fail failed (their messages are searched "
+            "too), the others passed" % len(expected_failures),
+            "failed: %s" % ", ".join(sorted(failed)), failed == expected_failures)
+    places = {"stdout and stderr (default callback, -vvvv, --diff)": run.output,
+              "registered results and task results (result log, incl. diffs, warnings, messages)": json.dumps(run.results),
+              "Ansible's log file (ANSIBLE_LOG_PATH)": log.read_text() if log.exists() else ""}
+    for place, text in places.items():
+        leaks = _leaks(text)
+        rec.add("S-%s" % place.split(" ")[0], "secrets", "all 11 modules",
+                "%d canaries (%s): 0 occurrences in %s" % (len(CANARIES), ", ".join(CANARIES), place),
+                "%d characters searched; found: %s" % (len(text), ", ".join(leaks) or "none"), not leaks and text)
+    shown = [w for r in run.results for w in r["result"].get("warnings", [])]
+    rec.add("S-masked", "secrets", "end_user, subscription",
+            "written secrets are reported, masked: diffs show %s, the warning is shown" % MASK,
+            "mask in output: %s; warnings: %s" % (MASK in run.output, snippet("; ".join(shown), 160)),
+            MASK in run.output and any("validate_certs is false" in w for w in shown))
+    rec.verify()
+
+
+def test_secrets_ansible_runner_and_role(runner, sim14, rec, tmp_path):
+    """One play through ansible-runner (private data dir, every file it writes searched), and the identity
+    role with its secrets (default password and PIN, a users_file with per-user secrets)."""
+    import ansible_runner
+    c = CANARIES
+    secrets_file = tmp_path / "secrets.yml"      # outside the private data dir: the canaries enter as variables
+    secrets_file.write_text(yaml.safe_dump({"vault_pw": c["end user password"], "vault_pin": c["end user PIN"],
+                                            "vault_default_pw": c["bulk default_password"],
+                                            "vault_default_pin": c["bulk default_pin"],
+                                            "vault_sub_pw": c["subscription password (create)"]}))
+    users_file = tmp_path / "role-users.json"
+    users_file.write_text(json.dumps([{"userid": "relrole1", "last_name": "Role", "password": c["users_file password"],
+                                       "pin": c["users_file PIN"], "digest_credentials": c["users_file digest"]},
+                                      {"userid": "relrole2", "last_name": "Role"}]))
+    data = tmp_path / "runner"
+    (data / "project").mkdir(parents=True)
+    play = [{"name": "secrets through ansible-runner", "hosts": "localhost", "gather_facts": False,
+             "vars_files": [str(secrets_file)],
+             "module_defaults": {"group/voiceops.cucm.cucm": runner.connection()},
+             "tasks": [
+                 task(USER, "user", userid="relrunner", last_name="Runner", password="{{ vault_pw }}", pin="{{ vault_pin }}"),
+                 dict(task(USER, "user fails", userid="relrunner2", last_name="R", pin="{{ vault_pin }}",
+                           groups={"add": ["No Such Group"]}), ignore_errors=True),
+                 ippa(),
+                 task(SUB, "subscribe", device=PHONE, service="IPPA", parameters={
+                     "username": "a", "password": "{{ vault_sub_pw }}", "extension": "1"}),
+                 {"name": "the identity role", "ansible.builtin.include_role": {"name": "voiceops.cucm.identity"},
+                  "vars": {"identity_users_file": str(users_file), "identity_default_password": "{{ vault_default_pw }}",
+                           "identity_default_pin": "{{ vault_default_pin }}",
+                           "identity_groups": [{"name": "Relrunner Group", "roles": {"add": [STD]}}]}},
+                 {"name": "show", "ansible.builtin.debug": {"var": "r"}}]}]
+    (data / "project" / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+    env = dict((k, v) for k, v in runner.env(tmp_path / "unused.jsonl").items()
+               if (k.startswith("ANSIBLE_") or k == "PATH") and k not in ("ANSIBLE_CALLBACKS_ENABLED",
+                                                                        "ANSIBLE_CALLBACK_PLUGINS"))
+    result = ansible_runner.run(private_data_dir=str(data), playbook="play.yml", inventory="localhost ansible_connection=local",
+                                verbosity=4, envvars=env, quiet=True, cmdline="--diff")
+    files = _files_text(data)
+    written = dict((p, t) for p, t in files.items() if p != "project/play.yml")
+    events = [e for e in result.events if e.get("event") in ("runner_on_ok", "runner_on_failed")]
+    role_ok = any(e["event_data"].get("task", "").startswith("Converge the end users") and e["event"] == "runner_on_ok"
+                  for e in events)
+    rec.add("S-runner run", "secrets", "end_user, subscription, identity role",
+            "the play ran through ansible-runner (status successful; the identity role created its users)",
+            "status %s, rc %s; %d task events; role's user task ok: %s; relrole1 exists: %s" % (
+                result.status, result.rc, len(events), role_ok,
+                bool(sim14.sql("select 1 from enduser where userid = 'relrole1'"))),
+            result.status == "successful" and role_ok and sim14.sql("select 1 from enduser where userid = 'relrole1'"))
+    leaks = dict((p, _leaks(t)) for p, t in written.items() if _leaks(t))
+    rec.add("S-runner artifacts", "secrets", "end_user, subscription, identity role",
+            "0 occurrences in every file ansible-runner wrote in its private data directory (%d files: artifacts, "
+            "job events, stdout, ...)" % len(written),
+            "%d files, %d characters searched; leaks: %s" % (len(written), sum(len(t) for t in written.values()),
+                                                            snippet(leaks, 300) if leaks else "none"),
+            not leaks and len(written) > 5)
+    stdout = files.get(next((p for p in files if p.endswith("/stdout")), ""), "")
+    rec.add("S-runner stdout", "secrets", "all", "the run's stdout artifact holds the -vvvv output (module invocations)",
+            "%d characters, 'invocation' in it: %s" % (len(stdout), "invocation" in stdout), "invocation" in stdout)
+    rec.verify()
