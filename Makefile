@@ -32,6 +32,8 @@ EXTRA_COLLECTIONS_PATH ?=
 # What `make test` (and so .ci/run) runs, in order. Add integration, molecule, docs, ... here
 # once those targets exist, or run `make test TEST_TARGETS='units lint'`.
 TEST_TARGETS ?= units integration molecule docs package sanity lint changelog-lint
+# Last: docs/reliability.md again, with the results of the gates that run after the integration tests.
+TEST_TARGETS += reliability-report
 
 COLLECTION_NAMESPACE := voiceops
 COLLECTION_NAME := cucm
@@ -139,7 +141,9 @@ ansible-test-bootstrap: venv
 	fi
 
 sanity: venv collection-sync ansible-test-bootstrap ## ansible-test sanity (no ignore files)
+	@$(call gate-start,sanity)
 	$(ANSIBLE_TEST) sanity --python $(TEST_PYTHON) $(SANITY_SKIP) $(SANITY_ARGS)
+	@$(call gate-pass,sanity,$(SANITY_ARGS))
 
 units: units-collection units-simulator ## All unit tests
 
@@ -147,12 +151,14 @@ units: units-collection units-simulator ## All unit tests
 # constraints.txt and already has pytest, pytest-xdist, PyYAML and the runtime requirements.
 # tests/unit/simulator, if used, is left to plain pytest (units-simulator).
 units-collection: venv collection-sync ## ansible-test units (tests/unit except tests/unit/simulator)
+	@$(call gate-start,units-collection)
 	@if [ -z "$$(cd '$(COLLECTION_COPY)' && find tests/unit -name 'test_*.py' -not -path 'tests/unit/simulator/*' 2>/dev/null)" ]; then \
 		echo 'units-collection: no tests under tests/unit/plugins yet, nothing to run'; \
 	else \
 		exclude=$$([ ! -d '$(COLLECTION_COPY)/tests/unit/simulator' ] || echo --exclude tests/unit/simulator/); \
 		set -x; $(ANSIBLE_TEST) units --python $(TEST_PYTHON) $$exclude $(UNITS_ARGS); \
 	fi
+	@$(call gate-pass,units-collection,$(UNITS_ARGS))
 
 # The simulator's tests are plain pytest suites run with the venv's Python (the simulator is an
 # ordinary package, not collection code), from whichever of these directories exist.
@@ -171,7 +177,9 @@ units-simulator: venv ## pytest on the simulator's tests (tests/simulator, tests
 # into a cache dir; ansible-lint resolves voiceops.cucm.* through ANSIBLE_COLLECTIONS_PATH (the
 # live symlink) instead. A bare `ansible-lint` (no make) installs a copy under ./.ansible/.
 lint: venv collection-link ## ansible-lint, production profile (config: .ansible-lint)
+	@$(call gate-start,lint)
 	cd '$(ROOT)' && ansible-lint --profile production --offline $(LINT_ARGS)
+	@$(call gate-pass,lint,$(LINT_ARGS))
 
 changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/changelog.yaml)
 	cd '$(ROOT)' && antsibull-changelog lint
@@ -228,9 +236,26 @@ docs: venv collection-link ## Docsite: guides -> docs/docsite, antsibull-docs li
 # run playbooks from the INSTALLED copy against the simulator from the installed simulator/.
 PACKAGE_DIR := $(BUILD_DIR)/package
 package: venv ## ansible-galaxy collection build + install + smoke run of the installed copy (build/package)
+	@$(call gate-start,package)
 	rm -rf '$(PACKAGE_DIR)' && mkdir -p '$(PACKAGE_DIR)'
 	cd '$(ROOT)' && ansible-galaxy collection build --output-path '$(PACKAGE_DIR)' .
 	env -u ANSIBLE_COLLECTIONS_PATH ansible-galaxy collection install --offline --no-deps --force -p '$(PACKAGE_DIR)/collections' '$(PACKAGE_DIR)'/voiceops-cucm-*.tar.gz
 	'$(VENV_PY)' '$(ROOT)/tools/package_smoke.py' '$(PACKAGE_DIR)'
+	@$(call gate-pass,package)
 
 .PHONY: molecule docs package
+
+# ---- the reliability report (docs/reliability.md, issue 9) ----
+
+# The gates the report shows record their result: a gate target removes build/gates/<target>.json
+# when it starts and writes it when it has passed, with the arguments it ran with (a run with
+# arguments is not the whole gate). tests/integration/reliability_report.py reads them.
+GATES_DIR := $(BUILD_DIR)/gates
+gate-start = mkdir -p '$(GATES_DIR)' && rm -f '$(GATES_DIR)/$(1).json'
+gate-pass = printf '{"gate": "%s", "rc": 0, "args": "%s"}\n' '$(1)' '$(strip $(subst ',,$(subst ",,$(2))))' \
+	> '$(GATES_DIR)/$(1).json'
+
+reliability-report: venv ## docs/reliability.md from the last integration run + the gates' results; fails on a failing row
+	'$(VENV_PY)' '$(ROOT)/tests/integration/reliability_report.py'
+
+.PHONY: reliability-report

@@ -8,14 +8,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl
 from ansible_collections.voiceops.cucm.plugins.module_utils.sql import SqlValueError
 from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import VERSIONS
+
+
+def env_fallback(*names):
+    """The first of the environment variables that is set and not empty.  AWX injects every
+    field of a credential, empty ones as empty strings, which must count as "not set"."""
+    for name in names:
+        if os.environ.get(name, "") != "":
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
 
 # Named cucm_* because cucm_end_user's own ``password`` is the end user's password.
 CONNECTION_OPTIONS = dict(

@@ -23,6 +23,15 @@ from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmErro
 
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 SQL_UNSAFE = re.compile(u"[\\\\\x00-\x1f\x7f]")   # what sql.literal refuses
+
+
+def sql_text(option, value):
+    """Refuse, naming the option, a text that cannot be an SQL literal (see sql.literal)."""
+    if value is not None and SQL_UNSAFE.search(value):
+        raise CucmError("%s: %r contains a backslash or a control character, which CUCM's names cannot hold. "
+                        "Nothing was written." % (option, value))
+
+
 PLACEHOLDER_UUID = "{00000000-0000-0000-0000-000000000000}"
 
 
@@ -299,10 +308,14 @@ class Resource(object):
         return ()
 
     def public(self, obj):
-        """The object as returned to the user (options only, no secrets, lists sorted)."""
-        return dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else
+        """The object as returned to the user (options only, no secrets, lists sorted; whether it
+        is a standard, built-in object when the resource knows)."""
+        out = dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else
                      masked_map(self, o, obj[o.name]) if o.kind == "map" else obj[o.name])
                     for o in self.options if o.kind != "secret" and o.name in obj)
+        if "_standard" in obj:
+            out["standard"] = bool(obj["_standard"])
+        return out
 
     # argument spec ---------------------------------------------------------
     def argument_spec(self):

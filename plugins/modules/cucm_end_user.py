@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_end_user
 short_description: Manage a CUCM end user
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete one end user of Cisco Unified Communications Manager through AXL, the way
     Cisco's setup guide walks it (create the user, associate devices, set the primary extension, add it

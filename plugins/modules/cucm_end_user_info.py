@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_end_user_info
 short_description: Read CUCM end users in the input shape of cucm_end_user
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read one end user, or every end user whose user ID matches a C(%) pattern, and return them with
     the option names of M(voiceops.cucm.cucm_end_user), so that a result can be pasted back as input

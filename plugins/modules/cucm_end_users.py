@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_end_users
 short_description: Converge many CUCM end users in one task
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Converge thousands of end users in one task, with the per-user options of M(voiceops.cucm.cucm_end_user)
     (the same option table; each item of O(users) takes those options, except C(state) and C(update_password)).

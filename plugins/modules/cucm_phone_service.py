@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_phone_service
 short_description: Manage a CUCM IP phone service and rebuild its subscribers' stale URLs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete an IP phone service definition (Device > Device Settings > Phone Services), such
     as the UCCX IP Phone Agent login service, with its subscription parameters, through AXL

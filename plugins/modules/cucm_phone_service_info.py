@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_phone_service_info
 short_description: Read CUCM IP phone service definitions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the IP phone services whose name matches O(name) (SQL C(%) wildcards) with their parameters, in the input
     shape of M(voiceops.cucm.cucm_phone_service).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_phone_service_subscription
 short_description: Subscribe a CUCM phone or device profile to an IP phone service, with parameter values
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete one subscription of a phone or an extension mobility device profile to an IP phone
     service, such as the UCCX IP Phone Agent login service with the agent's user ID, password and extension.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_phone_service_subscription_info
 short_description: Read the IP phone service subscriptions of a CUCM device or of a service
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read the subscriptions of one phone or device profile (O(device)), or every subscription to one IP phone service
     (O(service)), or one device's subscriptions to one service (both), with their parameter values, in the input

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_role
 short_description: Manage a CUCM role and its resource permissions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete a custom role (C(functionrole)) and the permissions it grants on resources
     (for example C(Phone Services web pages) with read and update).

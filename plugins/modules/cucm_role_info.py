@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_role_info
 short_description: Read CUCM roles with their application and resource permissions
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read roles whose name matches O(name) (SQL C(LIKE) pattern - C(%) matches any text, C(_) any one character),
     with their description, application and resources in the input shape of M(voiceops.cucm.cucm_role), so that

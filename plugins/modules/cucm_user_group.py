@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_user_group
 short_description: Manage a CUCM access control group, its roles and members
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Create, update or delete an access control group ("user group" in AXL), the roles it grants and its end
     user members.

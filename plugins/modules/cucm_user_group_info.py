@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_user_group_info
 short_description: Read CUCM access control groups with their roles and members
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Read groups whose name matches O(name) (SQL C(LIKE) pattern - C(%) matches any text, C(_) any one character)
     with their roles and, when asked, their members, in the input shape of M(voiceops.cucm.cucm_user_group), so

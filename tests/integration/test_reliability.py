@@ -500,6 +500,10 @@ def _family_tasks():
     ]
 
 
+def _family_module(name):
+    return short(_module_of(dict(_family_tasks())[name]))
+
+
 def _family_run(runner, sim, faults=None, arm=None):
     """Run the family tasks from the seeded state (``arm``: simulator switches set before each task)."""
     sim.reset()
@@ -556,7 +560,7 @@ def test_faults_throttle_storms(runner, sim14, rec):
             good = results.get(name, {}).get("status") == "ok" and s.get("throttled", 0) > 0 \
                 and s.get("requests") == b["requests"] + s.get("throttled") and s.get("writes") == b["writes"] \
                 and _changed(run, name) == _changed(base, name)
-            rec.add("F-503-%s %s" % (body, name[2:]), "faults", name[2:],
+            rec.add("F-503-%s %s" % (body, name[2:]), "faults", _family_module(name),
                     "503 storm (%s body, 60%% of writes): converges; requests = fault-free run's + throttled; writes = "
                     "fault-free run's (no duplicate); changed as without faults" % body.upper(),
                     "%s, changed=%s; throttled %s; requests %s = %s + %s; writes %s (fault-free %s)" % (
@@ -579,7 +583,7 @@ def test_faults_drop_after_commit_and_session_expiry(runner, sim14, rec):
         b, s = base.steps[name], run.steps.get(name, {})
         good = results.get(name, {}).get("status") == "ok" and s.get("dropped") == 1 and s.get("writes") == b["writes"] \
             and _changed(run, name) == _changed(base, name)
-        rec.add("F-drop %s" % name[2:], "faults", name[2:],
+        rec.add("F-drop %s" % name[2:], "faults", _family_module(name),
                 "first write committed, answer lost: re-read, no write repeated (writes = fault-free run's), "
                 "changed as without faults",
                 "%s, changed=%s; dropped %s; writes %s (fault-free %s); requests %s (fault-free %s)" % (
@@ -598,7 +602,7 @@ def test_faults_drop_after_commit_and_session_expiry(runner, sim14, rec):
         good = results.get(name, {}).get("status") == "ok" and s.get("requests") == b["requests"] \
             and s.get("auth_basic") == s.get("requests") and s.get("requests", 0) > 1 and s.get("unauthorized") == 0 \
             and s.get("writes") == b["writes"] and _changed(run, name) == _changed(base, name)
-        rec.add("F-session %s" % name[2:], "faults", name[2:],
+        rec.add("F-session %s" % name[2:], "faults", _family_module(name),
                 "session cookie expired before each request: transparent re-authentication, same requests and writes",
                 "%s, changed=%s; requests %s (fault-free %s), each re-authenticated with Basic: %s; 401s %s; writes %s" % (
                     results.get(name, {}).get("status"), _changed(run, name), s.get("requests"), b["requests"],
@@ -916,6 +920,18 @@ def test_secrets_every_module(runner, sim14, rec, tmp_path):
         rec.add("S-%s" % place.split(" ")[0], "secrets", "all 11 modules",
                 "%d canaries (%s): 0 occurrences in %s" % (len(CANARIES), ", ".join(CANARIES), place),
                 "%d characters searched; found: %s" % (len(text), ", ".join(leaks) or "none"), not leaks and text)
+    for module in MODULES:
+        names = [name for name, t in tasks if _module_of(t) == module]
+        text = json.dumps([results.get(n) for n in names] + [results.get("show " + n) for n in names])
+        mine = sorted(set(k for k, v in CANARIES.items() if v in json.dumps([t for n, t in tasks if n in names])) |
+                      {"AXL password"})
+        leaks = _leaks(text)
+        rec.add("S-%s" % short(module), "secrets", short(module),
+                "its %d tasks (%s), given %s: none of the %d canaries in their results, failure messages, diffs and "
+                "registered values" % (len(names), ", ".join(names), ", ".join(mine), len(CANARIES)),
+                "failed: %s; found: %s" % (", ".join(n for n in names if statuses.get(n) == "failed") or "none",
+                                           ", ".join(leaks) or "none"),
+                names and not leaks)
     shown = [w for r in run.results for w in r["result"].get("warnings", [])]
     rec.add("S-masked", "secrets", "end_user, subscription",
             "written secrets are reported, masked: diffs show %s, the warning is shown" % MASK,
@@ -982,4 +998,193 @@ def test_secrets_ansible_runner_and_role(runner, sim14, rec, tmp_path):
     stdout = files.get(next((p for p in files if p.endswith("/stdout")), ""), "")
     rec.add("S-runner stdout", "secrets", "all", "the run's stdout artifact holds the -vvvv output (module invocations)",
             "%d characters, 'invocation' in it: %s" % (len(stdout), "invocation" in stdout), "invocation" in stdout)
+    rec.verify()
+
+
+# ===================================================================================== 5. TLS
+TLS_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+REFUSED = "TLS certificate verification failed"
+
+
+def _other_bundle(folder):
+    """A CA bundle without the simulator's certificate (the system's, copied; or one self-signed CA)."""
+    system = Path("/etc/ssl/certs/ca-certificates.crt")
+    bundle = folder / "other-ca.pem"
+    if system.exists():
+        shutil.copyfile(system, bundle)
+    else:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Other CA", "-days", "2",
+                        "-keyout", str(folder / "other.key"), "-out", str(bundle)], check=True, capture_output=True)
+    return bundle
+
+
+def _hashed_dir(folder, cert):
+    """A directory of hashed certificates (OpenSSL's c_rehash layout) holding the simulator's certificate."""
+    directory = folder / "capath"
+    directory.mkdir()
+    digest = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", cert], check=True, capture_output=True,
+                            text=True).stdout.strip()
+    shutil.copyfile(cert, directory / ("%s.0" % digest))
+    return directory
+
+
+def test_tls(sim14, rec, tmp_path, collections_path):
+    runner = Runner(sim14, tmp_path, collections_path, unset=TLS_VARIABLES)
+    other, cert = str(_other_bundle(tmp_path)), sim14.cert
+    everything_other = dict((v, other) for v in TLS_VARIABLES)
+    # (id, what, connection overrides, task environment, expected: "ok" | "ok+warning" | "refused")
+    cases = [
+        ("T01", "default verification, no ca_path (the simulator's certificate is self-signed)", dict(ca_path=None), {},
+         "refused"),
+        ("T02", "ca_path: the simulator's certificate", {}, {}, "ok"),
+        ("T03", "ca_path: a directory of hashed certificates holding it", dict(ca_path=str(_hashed_dir(tmp_path, cert))),
+         {}, "ok"),
+        ("T04", "ca_path: a CA bundle without it", dict(ca_path=other), {}, "refused"),
+        ("T05", "validate_certs: false", dict(ca_path=None, validate_certs=False), {}, "ok+warning"),
+        ("T06", "validate_certs: false, the three variables set to a bundle without it", dict(ca_path=None,
+                                                                                             validate_certs=False),
+         everything_other, "ok+warning"),
+    ]
+    n = 7
+    for variable in TLS_VARIABLES:
+        cases.append(("T%02d" % n, "%s = a bundle without it; ca_path given: ca_path wins" % variable, {},
+                      {variable: other}, "ok"))
+        cases.append(("T%02d" % (n + 1), "%s = a bundle without it; no ca_path" % variable, dict(ca_path=None),
+                      {variable: other}, "refused"))
+        n += 2
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        cases.append(("T%02d" % n, "%s = the simulator's certificate; no ca_path: requests' variables are never "
+                      "used" % variable, dict(ca_path=None), {variable: cert}, "refused"))
+        n += 1
+    cases.append(("T%02d" % n, "SSL_CERT_FILE = the simulator's certificate; no ca_path: that is OpenSSL's own system "
+                  "trust store, which a task without ca_path uses (documented)", dict(ca_path=None),
+                  {"SSL_CERT_FILE": cert}, "ok"))
+    tasks = []
+    for case_id, _what, overrides, environment, _expected in cases:
+        options = dict(userid="user00003")
+        for key, value in overrides.items():
+            options[key] = value
+        t = dict(task(USER_INFO, **options), name=case_id, ignore_errors=True)
+        if "ca_path" in overrides and overrides["ca_path"] is None:
+            t[USER_INFO]["ca_path"] = "{{ omit }}"
+        if environment:
+            t["environment"] = environment
+        tasks.append(t)
+    connection = runner.connection()
+    run = runner.run(tasks, connection=connection)
+    results = results_by_task(run)
+    for case_id, what, overrides, environment, expected in cases:
+        result, step = results.get(case_id, {}), run.steps.get(case_id, {})
+        msg = msg_of(result)
+        warned = any("validate_certs is false" in w for w in result.get("result", {}).get("warnings", []))
+        if expected == "refused":
+            good = result.get("status") == "failed" and REFUSED in msg and "ca_path" in msg and step.get("requests") == 0 \
+                and not has_traceback(result)
+            want = "refused before any request, with a clear message naming ca_path"
+        else:
+            good = result.get("status") == "ok" and len(result.get("result", {}).get("users", [])) == 1 \
+                and warned == (expected == "ok+warning")
+            want = "works" + (" and warns that certificates are not checked" if expected == "ok+warning" else "")
+        rec.add(case_id, "tls", "cucm_end_user_info", "%s: %s" % (what, want),
+                "%s%s; requests %s%s" % (result.get("status"), ": \"%s\"" % snippet(msg, 200) if msg else "",
+                                         step.get("requests"), "; warned" if warned else ""), good)
+    rec.add("T-env", "tls", "all", "the play ran with %s unset in the controller's environment" % ", ".join(TLS_VARIABLES),
+            "unset: %s" % ", ".join(v for v in TLS_VARIABLES if v not in runner.env(tmp_path / "x.jsonl")),
+            all(v not in runner.env(tmp_path / "x.jsonl") for v in TLS_VARIABLES))
+    rec.verify()
+
+
+# ===================================================================================== 6. concurrency
+def _parallel(runners, plays, folder):
+    """Run one play per runner at once, their module tasks started together: each play first says it is
+    ready, then waits for the go (a file this function creates once every play is ready)."""
+    go = folder / "go"
+    if go.exists():
+        go.unlink()
+    runs = [None] * len(runners)
+
+    def go_tasks(i):
+        return [{"name": "ready", "ansible.builtin.file": {"path": str(folder / ("ready%d" % i)), "state": "touch",
+                                                            "mode": "0644"}},
+                {"name": "wait for the go", "ansible.builtin.wait_for": {"path": str(go), "timeout": 120}}]
+
+    def play(i):
+        runs[i] = runners[i].run(go_tasks(i) + plays[i])
+
+    threads = [threading.Thread(target=play, args=(i,)) for i in range(len(runners))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not all((folder / ("ready%d" % i)).exists() for i in range(len(runners))):
+        time.sleep(0.05)
+    go.touch()
+    for thread in threads:
+        thread.join()
+    for i in range(len(runners)):
+        (folder / ("ready%d" % i)).unlink()
+    return runs
+
+
+def test_concurrency(sim14, rec, tmp_path, collections_path):
+    runners = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        runners.append(Runner(sim14, tmp_path / name, collections_path))
+    assert runners[0].run([task(GROUP, name="Relconc Group", roles={"add": [STD]})]).rc == 0
+
+    # two runs add different members to one group; both read before either writes
+    sim14.faults(latency_ms=300)
+    mark = sim14.mark()
+    runs = _parallel(runners, [[task(GROUP, name="Relconc Group", members={"add": [u]})] for u in ("user00011", "user00012")],
+                     tmp_path)
+    sim14.faults(latency_ms=0)
+    entries = sim14.requests_since(mark)
+    first_write = next((i for i, e in enumerate(entries) if e["operation"] == "updateUserGroup"), len(entries))
+    reads_before = sum(1 for e in entries[:first_write] if e["operation"] == "executeSQLQuery" and "dirgroup" in e["request"])
+    members = sorted(r[0] for r in sim14.sql(
+        "select u.userid from enduserdirgroupmap m join enduser u on u.pkid = m.fkenduser join dirgroup g on "
+        "g.pkid = m.fkdirgroup where g.name = 'Relconc Group'"))
+    changed = [r.results[-1]["result"].get("changed") if r.results else None for r in runs]
+    rec.add("K1", "concurrency", "cucm_user_group", "two runs add user00011 and user00012 to one group at once (both "
+            "read the group before either writes): both members present, both runs changed",
+            "rc %s; changed %s; group reads before the first write: %d; members: %s" % (
+                [r.rc for r in runs], changed, reads_before, members),
+            [r.rc for r in runs] == [0, 0] and changed == [True, True] and reads_before >= 2
+            and members == ["user00011", "user00012"])
+
+    # two runs converge overlapping user sets at once: different fields, and group additions
+    a_users = [dict(userid="user%05d" % i, department="Dept-A", groups={"add": [CTI]}) for i in range(3, 13)]
+    b_users = [dict(userid="user%05d" % i, title="Title-B") for i in range(8, 18)]
+    before = dict((r[0], r[1:]) for r in sim14.sql("select userid, department, title from enduser"))
+    snapshot = whole(sim14)
+    sim14.faults(latency_ms=100)
+    mark = sim14.mark()
+    runs = _parallel(runners, [[task(USERS, users=a_users, concurrency=2)], [task(USERS, users=b_users, concurrency=2)]],
+                     tmp_path)
+    sim14.faults(latency_ms=0)
+    order = "".join("A" if "Dept-A" in e["request"] else "B" for e in sim14.requests_since(mark)
+                    if e["operation"] == "updateUser" and e["status"] == 200)
+    overlapped = "A" in order[:order.rindex("B")] and "B" in order[:order.rindex("A")] if "A" in order and "B" in order \
+        else False
+    rows = dict((r[0], r[1:]) for r in sim14.sql("select userid, department, title from enduser"))
+    groups = dict((u, sorted(r[0] for r in sim14.sql(
+        "select g.name from enduserdirgroupmap m join enduser u on u.pkid = m.fkenduser join dirgroup g on "
+        "g.pkid = m.fkdirgroup where u.userid = ?", (u,)))) for u in ("user%05d" % i for i in range(1, 21)))
+    wrong = []
+    for i in range(1, 21):
+        u = "user%05d" % i
+        want = ("Dept-A" if 3 <= i <= 12 else before[u][0], "Title-B" if 8 <= i <= 17 else before[u][1])
+        if rows[u] != want:
+            wrong.append("%s %s" % (u, rows[u]))
+        if (CTI in groups[u]) != (3 <= i <= 12) or STD not in groups[u]:
+            wrong.append("%s groups %s" % (u, groups[u]))
+    tables = sorted(db_diff(snapshot, whole(sim14)))
+    if tables != ["enduser", "enduserdirgroupmap"]:
+        wrong.append("tables changed: %s" % tables)
+    counts = [r.results[-1]["result"].get("counts") if r.results else None for r in runs]
+    rec.add("K2", "concurrency", "cucm_end_users", "two bulk runs at once, users 3-12 (department, +group) and 8-17 "
+            "(title), writes interleaved: every declared field and group on every user, nothing else changed",
+            "rc %s; counts %s; write order %s; wrong: %s" % ([r.rc for r in runs], counts, order, wrong or "none"),
+            [r.rc for r in runs] == [0, 0] and overlapped and not wrong
+            and [c and c["updated"] for c in counts] == [10, 10])
     rec.verify()

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, suggest
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, sql_text, suggest
 
 # Bits of functionroleresourcemap.permission (Cisco's sample: 1 read, 2 update, 3 both; a
 # resource with a single action, such as "Allow to use API", uses bit 1).
@@ -344,19 +344,7 @@ class Role(Resource):
     def public(self, obj):
         out = super(Role, self).public(obj)
         out["resources"] = [{"name": n, "permission": p} for n, p in sorted((obj.get("resources") or {}).items())]
-        out["standard"] = bool(obj.get("_standard"))
         return out
-
-
-def sql_text(option, value):
-    """Refuse, naming the option, a text that cannot be an SQL literal (see sql.literal)."""
-    if value is None:
-        return
-    try:
-        sql.literal(value)
-    except sql.SqlValueError:
-        raise CucmError("%s: %r contains a backslash or a control character, which CUCM's names cannot hold. "
-                        "Nothing was written." % (option, value))
 
 
 def permission_name(bits, single):

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, suggest
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, sql_text, suggest
 
 GROUP_NAME = r"^[a-zA-Z 0-9._-]{1,128}\Z"    # dirgroup.name validation (data dictionary); \Z, not $
 GROUP_NAME_HINT = "CUCM allows letters, digits, spaces and . _ - only (at most 128 characters)"
@@ -182,18 +182,3 @@ class UserGroup(Resource):
             raise CucmError("access control group %r is a standard group; CUCM does not allow deleting it. Nothing "
                             "was written." % key)
 
-    def public(self, obj):
-        out = super(UserGroup, self).public(obj)
-        out["standard"] = bool(obj.get("_standard"))
-        return out
-
-
-def sql_text(option, value):
-    """Refuse, naming the option, a text that cannot be an SQL literal (see sql.literal)."""
-    if value is None:
-        return
-    try:
-        sql.literal(value)
-    except sql.SqlValueError:
-        raise CucmError("%s: %r contains a backslash or a control character, which CUCM's names cannot hold. "
-                        "Nothing was written." % (option, value))
