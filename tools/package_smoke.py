@@ -19,7 +19,9 @@ BIN = Path(sys.executable).parent
 MUST_HAVE = [
     "MANIFEST.json", "FILES.json", "README.md", "requirements.txt", "meta/runtime.yml",
     "meta/execution-environment.yml", "execution-environment.yml", "extensions/awx/credential_type.yml",
-    "roles/identity/meta/argument_specs.yml", "roles/leavers/meta/argument_specs.yml", "playbooks/provision.yml",
+    "roles/identity/meta/argument_specs.yml", "roles/leavers/meta/argument_specs.yml",
+    "roles/phone_services_self_service/meta/argument_specs.yml", "playbooks/provision.yml",
+    "playbooks/repair_phone_service_subscriptions.yml", "playbooks/ippa_password_self_service.yml",
     "playbooks/deprovision_leavers.yml", "playbooks/export_state.yml", "inventory/clusters.example.yml",
     "docs/docsite/extra-docs.yml", "simulator/pyproject.toml", "simulator/cucm_axl_sim/server.py",
     "plugins/modules/cucm_end_users.py", "changelogs/changelog.yaml",

@@ -311,8 +311,8 @@ class Resource(object):
         """The object as returned to the user (options only, no secrets, lists sorted; whether it
         is a standard, built-in object when the resource knows)."""
         out = dict((o.name, sorted(obj[o.name] or []) if o.kind == "list" else
-                     masked_map(self, o, obj[o.name]) if o.kind == "map" else obj[o.name])
-                    for o in self.options if o.kind != "secret" and o.name in obj)
+                    masked_map(self, o, obj[o.name]) if o.kind == "map" else obj[o.name])
+                   for o in self.options if o.kind != "secret" and o.name in obj)
         if "_standard" in obj:
             out["standard"] = bool(obj["_standard"])
         return out

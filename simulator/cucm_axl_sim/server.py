@@ -77,10 +77,12 @@ class Config:
     session_idle_s: float = 1800.0
     max_response_bytes: int = 8 * 1024 * 1024
     random_seed: int = 0
+    write_barrier: int = 0
 
 
 FAULT_SWITCHES = ("latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                  "max_response_bytes", "random_seed")
+                  "max_response_bytes", "random_seed", "write_barrier")
+BARRIER_TIMEOUT_S = 30.0
 
 
 class Stats:
@@ -122,6 +124,8 @@ class Simulator:
         self.lock = threading.Lock()
         self.rng = random.Random(config.random_seed)
         self.write_number = 0
+        self.barrier = threading.Condition()
+        self.barrier_clients = set()   # clients whose first write reached the barrier
         self.log_lock = threading.Lock()
         self.log_file = open(config.request_log, "a", encoding="utf-8") if config.request_log else None
         self.operations = ops.load_all()
@@ -166,6 +170,19 @@ class Simulator:
             self.write_number += 1
             return self.config.drop_after_commit and self.write_number == self.config.drop_after_commit
 
+    def wait_at_barrier(self, client):
+        """write_barrier N: hold each client's first write until N clients have one waiting (or
+        BARRIER_TIMEOUT_S pass), so that tests of concurrent runs get a real overlap: every run has
+        read what it reads before its first write, then the runs write side by side."""
+        with self.barrier:
+            wanted = self.config.write_barrier
+            if not wanted or client in self.barrier_clients:
+                return
+            self.barrier_clients.add(client)
+            self.barrier.notify_all()
+            self.barrier.wait_for(lambda: len(self.barrier_clients) >= wanted or self.config.write_barrier != wanted,
+                                  timeout=BARRIER_TIMEOUT_S)
+
     def set_faults(self, changes):
         if not isinstance(changes, dict):
             raise ValueError("expected a JSON object of fault switches")
@@ -181,6 +198,10 @@ class Simulator:
                 self.rng = random.Random(self.config.random_seed)
             if "drop_after_commit" in changes:
                 self.write_number = 0
+        if "write_barrier" in changes:
+            with self.barrier:
+                self.barrier_clients.clear()
+                self.barrier.notify_all()
 
     def faults(self):
         return {k: getattr(self.config, k) for k in FAULT_SWITCHES}
@@ -192,6 +213,8 @@ class Simulator:
             self.sessions.clear()
             self.write_number = 0
             self.rng = random.Random(self.config.random_seed)
+        with self.barrier:
+            self.barrier_clients.clear()
 
     def log(self, operation, status, request, response):
         if not self.log_file:
@@ -214,7 +237,7 @@ def check_faults(values):
         raise ValueError("throttle_body must be 'html' or 'soap'")
     if "throttle_writes" in values and not 0.0 <= values["throttle_writes"] <= 1.0:
         raise ValueError("throttle_writes is a fraction between 0 and 1")
-    for key in ("latency_ms", "drop_after_commit", "session_idle_s", "max_response_bytes"):
+    for key in ("latency_ms", "drop_after_commit", "session_idle_s", "max_response_bytes", "write_barrier"):
         if key in values and values[key] < 0:
             raise ValueError(f"{key} must not be negative")
 
@@ -478,6 +501,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         version = shape_version(requested)
         drop = False
+        if op.write and sim.config.write_barrier:
+            # a client is its session (the workers of one bulk run share it), else its address
+            sim.wait_at_barrier(self.session_cookie() or self.client_address[0])
         try:
             if op.write:
                 sim.stats.add("writes")

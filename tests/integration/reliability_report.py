@@ -60,12 +60,12 @@ CATEGORIES = (
 _ALL = ("plugins", "roles", "meta", "playbooks", "extensions", "galaxy.yml", "changelogs", "tests", "tools",
         "simulator", "docs/docsite", "README.md", "requirements.txt", "inventory", "execution-environment.yml")
 GATES = (
-    ("G-sanity", "sanity", "`make sanity`: ansible-test sanity, every test (pslint skipped: no PowerShell here), "
+    ("GATE-sanity", "sanity", "`make sanity`: ansible-test sanity, every test (pslint skipped: no PowerShell here), "
      "no ignore files", _ALL),
-    ("G-units", "units-collection", "`make units-collection`: ansible-test units", ("plugins", "tests/unit")),
-    ("G-lint", "lint", "`make lint`: ansible-lint --profile production", ("plugins", "roles", "meta", "playbooks",
-                                                                         "extensions", "galaxy.yml", ".ansible-lint")),
-    ("G-package", "package", "`make package`: ansible-galaxy collection build, install of the built tarball, smoke "
+    ("GATE-units", "units-collection", "`make units-collection`: ansible-test units", ("plugins", "tests/unit")),
+    ("GATE-lint", "lint", "`make lint`: ansible-lint --profile production",
+     ("plugins", "roles", "meta", "playbooks", "extensions", "galaxy.yml", ".ansible-lint")),
+    ("GATE-package", "package", "`make package`: ansible-galaxy collection build, install of the built tarball, smoke "
      "run of the installed copy (build_ignore checked)", _ALL),
 )
 IGNORED = ("__pycache__", ".pytest_cache", "output")
@@ -93,7 +93,7 @@ def gate_rows(final):
     (``final``: failing)."""
     rows = []
     ignores = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "sanity").glob("ignore-*.txt"))
-    rows.append(dict(case="G-ignore", category="gates", module="all", expected="no sanity ignore file "
+    rows.append(dict(case="GATE-ignore", category="gates", module="all", expected="no sanity ignore file "
                      "(tests/sanity/ignore-*.txt)", observed=", ".join(ignores) or "none", passed=not ignores))
     for case, target, what, sources in GATES:
         path = GATES_DIR / ("%s.json" % target)
@@ -152,7 +152,7 @@ def render(saved, complete, final=False):
         "Against `cucm-axl-sim` (the collection's AXL simulator, AXL 14.0) in strict mode: every request is validated "
         "against Cisco's AXL schema. Case ids: E cucm_end_user, B cucm_end_users, G cucm_user_group, R cucm_role, "
         "S cucm_phone_service, P cucm_phone_service_subscription, I info modules, C connection options, H hostile "
-        "input, F faults, S- secrets, T TLS, K concurrency, G- gates.",
+        "input, F faults, SEC secrets, T TLS, K concurrency, GATE gates.",
     ]
     for key, title, how in CATEGORIES:
         mine = [r for r in rows if r["category"] == key]

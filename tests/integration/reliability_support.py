@@ -13,7 +13,6 @@
 
 import fcntl
 import json
-import os
 import re
 import shlex
 import shutil
@@ -21,7 +20,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from conftest import Ansible
 from reliability_report import CATEGORIES, LATEST, REPORT, RESULTS, load, render
@@ -219,14 +217,3 @@ def raw_axl(sim, operation, inner, timeout=30):
                          headers={"Content-Type": "text/xml; charset=utf-8",
                                   "SOAPAction": '"CUCM:DB ver=%s %s"' % (sim.version, operation)})
     return resp.status_code, resp.text
-
-
-def sql_update_inner(statement):
-    return "<sql>%s</sql>" % escape(statement)
-
-
-def env_without(*names):
-    env = dict(os.environ)
-    for name in names:
-        env.pop(name, None)
-    return env

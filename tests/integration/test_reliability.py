@@ -9,11 +9,9 @@ rows fails; the rows are saved either way, so the report shows what failed.
 """
 
 import json
-import os
 import random
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,7 +19,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, ROOT, SCHEMA_DIR
 from reliability_support import (
     MASK, Recorder, Runner, case_tasks, changed_tables, db_diff, normalized, raw_axl, read_back, read_back_task,
     results_by_task, run_id, snippet, whole, write_report)
@@ -104,7 +101,6 @@ def _bad_input_cases():
         # cucm_end_user
         ("E01", USER, dict(u, max_desk_pickup_wait_time="soon"), "max_desk_pickup_wait_time", "", "wrong type (int)"),
         ("E03", USER, dict(u, middle_name="m" * 65), "middle_name", "65 bytes", "over the DB limit (64)"),
-        ("E04", USER, dict(u, display_name="d" * 133), "display_name", "133 bytes", "over the DB limit (132)"),
         ("E05", USER, dict(u, self_service_id="5" * 51), "self_service_id", "51 bytes", "over the XSD limit (String50)"),
         ("E06", USER, dict(u, userid="u" * 129), "userid", "129 bytes", "over the DB limit (128)"),
         ("E07", USER, dict(u, userid="ü" * 65), "userid", "130 bytes", "65 letters = 130 UTF-8 bytes"),
@@ -115,17 +111,13 @@ def _bad_input_cases():
          "unknown device"),
         ("E12", USER, dict(u, presence_group="Nope PG"), "presence_group", "unknown presence group",
          "unknown presence group"),
-        ("E15", USER, dict(u, em_profiles={"add": ["UDP_nobody"]}), "em_profiles", "unknown device profile",
-         "unknown device profile"),
         ("E16", USER, dict(u, groups={"set": [STD], "add": [CTI]}), "groups", "cannot be combined",
          "conflicting options: set + add"),
         ("E18", USER, dict(u, pin="12ab"), "pin", "digits only", "PIN with letters"),
         ("E19", USER, dict(u, pin="١٢٣٤"), "pin", "digits only", "unicode where not allowed (Arabic-Indic digits)"),
         ("E20", USER, dict(u, userid=""), "userid", "must not be empty", "empty name"),
-        ("E21", USER, dict(u, attendees_access_code="１２３"), "attendees_access_code", "3 to 10 digits",
-         "unicode where not allowed (full-width digits)"),
-        ("E22", USER, dict(u, associated_devices={"set": [PHONE]}, primary_extension={"pattern": "100002",
-                                                                                        "partition": "Internal_PT"}),
+        ("E22", USER, dict(u, associated_devices={"set": [PHONE]},
+                           primary_extension={"pattern": "100002", "partition": "Internal_PT"}),
          "primary_extension", "is not a line", "line of another user's phone"),
         ("E23", USER, dict(userid="relbad", first_name="No Last"), "last_name", "creating it needs", "create without "
          "the required option"),
@@ -142,8 +134,6 @@ def _bad_input_cases():
          "malformed JSON"),
         ("B05", USERS, dict(users_file="{{ bad_dir }}/badint.csv"), "max_desk_pickup_wait_time",
          "users_file line 2", "CSV cell of the wrong type"),
-        ("B06", USERS, dict(users_file="{{ bad_dir }}/scalar.yml"), "users_file", "must hold a list",
-         "YAML that is not a list"),
         ("B07", USERS, dict(users_file="{{ bad_dir }}/dupes.json"), "users[1]", "declared more than once",
          "the same userid twice"),
         ("B09", USERS, dict(state="overridden", users=[u]), "scope", "", "overridden without scope"),
@@ -153,8 +143,6 @@ def _bad_input_cases():
          "max_deletions", "would delete", "overridden beyond max_deletions"),
         ("B14", USERS, dict(users=[dict(u, groups={"add": ["No Such Group"]})]), "groups",
          "unknown access control group", "unknown group in a bulk item"),
-        ("B16", USERS, dict(users=[dict(userid="user00004", middle_name="m" * 65)]), "middle_name", "65 bytes",
-         "over the DB limit"),
         # cucm_user_group
         ("G01", GROUP, dict(name="Grp'x", members={"add": ["user00003"]}), "name", "not valid", "quote in a name"),
         ("G02", GROUP, dict(name="G" * 129), "name", "129 bytes", "over the DB limit (128)"),
@@ -162,7 +150,6 @@ def _bad_input_cases():
         ("G04", GROUP, dict(name="Relgrp", roles={"add": ["Nope Role"]}), "roles", "unknown role", "unknown role"),
         ("G05", GROUP, dict(name="Relgrp", members={"add": ["nobody"]}), "members", "unknown end user",
          "unknown user"),
-        ("G07", GROUP, dict(name="", members={"add": ["user00003"]}), "name", "empty", "empty name"),
         ("G08", GROUP, dict(name="Relgrp", copy_from="No Such Group"), "copy_from", "no access control group",
          "unknown group to copy"),
         ("G09", GROUP, dict(name=STD, roles={"add": [CTI]}), "roles", "standard group",
@@ -179,21 +166,15 @@ def _bad_input_cases():
          "resources", "unknown resource", "unknown resource"),
         ("R06", ROLE, dict(name="Relrole", resources={"add": [{"name": PSWP, "permission": "write"}]}), "permission",
          "", "bad enum"),
-        ("R07", ROLE, dict(name="Relrole", resources={"add": [{"name": PSWP}]}), "resources", "needs a permission",
-         "missing permission"),
         ("R09", ROLE, dict(name="Relrole", copy_from="No Such Role"), "copy_from", "no role", "unknown role to copy"),
         ("R10", ROLE, dict(name="Relrole", detach_from_groups="maybe"), "detach_from_groups", "", "wrong type (bool)"),
         ("R11", ROLE, dict(name="", description="x"), "name", "must not be empty", "empty name"),
         # cucm_phone_service
         ("S01", SERVICE, dict(name="Relsvc", url=DIR_URL, category="Audio"), "category", "", "bad enum"),
         ("S03", SERVICE, dict(name="Relsvc", url='http://x/"q"'), "url", "not valid", "double quote in a URL"),
-        ("S04", SERVICE, dict(name="Relsvc", url="http://x/" + "p" * 504), "url", "not valid",
-         "over the DB limit (512)"),
         ("S05", SERVICE, dict(name="N" * 33, url=DIR_URL), "name", "at most 32", "over the limit of an XML service"),
         ("S07", SERVICE, dict(name="Relsvc", url=DIR_URL, parameters=[{"name": "a"}, {"name": "a"}]), "parameters",
          "more than once", "duplicate parameter"),
-        ("S08", SERVICE, dict(name="Relsvc", url=DIR_URL, parameters=[{"name": "bad name!"}]), "parameters",
-         "not valid", "bad parameter name"),
         ("S10", SERVICE, dict(name="Relsvc", url=DIR_URL, enterprise_subscription=True, parameters=[{"name": "a"}]),
          "parameters", "enterprise subscription", "conflicting options"),
         ("S11", SERVICE, dict(name="Relsvc", description="no url"), "url", "needs url", "missing url"),
@@ -211,8 +192,6 @@ def _bad_input_cases():
          "required parameter missing"),
         ("P06", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "u" * 101}), "parameters",
          "at most 100", "over the DB limit (100)"),
-        ("P07", SUB, dict(device=PHONE, service="IPPA", parameters={"username": 'a"b'}), "parameters", "not valid",
-         "double quote in a value"),
         ("P08", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "agent ☎"}), "parameters",
          "not valid", "unicode where not allowed (printable ASCII only)"),
         ("P10", SUB, dict(device=PHONE, service="IPPA", url_button_index=-1), "url_button_index",
@@ -226,10 +205,8 @@ def _bad_input_cases():
          "enterprise subscription service"),
         # info modules and the connection options
         ("I01", USER_INFO, dict(userid="user%", page_size="many"), "page_size", "", "wrong type (int)"),
-        ("I04", ROLE_INFO, dict(standard="x"), "standard", "", "wrong type (bool)"),
         ("I05", SUB_INFO, dict(), "device", "one of", "neither device nor service"),
         ("I06", ROLE_INFO, dict(name="Standard\nCCM"), "name", "control character", "line break in a pattern"),
-        ("I07", GROUP_INFO, dict(name="Standard\\CCM"), "name", "backslash", "backslash in a pattern"),
         ("C01", USER, dict(u, axl_version="13.0"), "axl_version", "", "bad enum (connection option)"),
         ("C04", USER, dict(u, ca_path="/nonexistent/ca.pem"), "ca_path", "does not exist", "missing CA file"),
         ("C05", SERVICE_INFO, dict(cucm_host=None), "cucm_host", "missing", "required connection option missing"),
@@ -278,10 +255,11 @@ def test_bad_input(runner, sim14, rec, tmp_path):
         tables = changed_tables(step) if step else ["?"]
         ok = failed and names_option and wrote == 0 and not tables and not has_traceback(result)
         rec.add(case["id"], "bad-input", short(case["module"]),
-                "%s: fails naming `%s`%s; 0 writes; DB unchanged" % (case["what"], case["option"],
-                                                                    " (%s)" % case["text"] if case["text"] else ""),
-                "%s: \"%s\"; writes %s; tables changed: %s" % ("failed" if failed else (result or {}).get("status"),
-                                                             snippet(msg, 220), wrote, ", ".join(tables) or "none"),
+                "%s: fails naming `%s`%s; 0 writes; DB unchanged" % (
+                    case["what"], case["option"], " (%s)" % case["text"] if case["text"] else ""),
+                "%s: \"%s\"; writes %s; tables changed: %s" % (
+                    "failed" if failed else (result or {}).get("status"), snippet(msg, 220), wrote,
+                    ", ".join(tables) or "none"),
                 ok)
     ok = whole(sim14) == before
     rec.add("E-all", "bad-input", "all", "the database after all %d cases equals the database before them" % len(cases),
@@ -304,25 +282,25 @@ def _hostile_cases():
     def fail(option, *texts):
         return ("fail", option, list(texts))
 
-    def ok(tables, query=None, params=(), rows=None):
-        return ("ok", set(tables), (query, params, rows) if query else None)
+    def ok(added, query=None, params=(), rows=None):
+        return ("ok", dict(added), (query, params, rows) if query else None)
 
     role_q = "select name, description from functionrole where name = ?"
     cases = [
         ("H01", ROLE, dict(name="Ro'le", description="h"), fail("name", "\"Ro'le\" is not valid"), "role name: quote"),
         ("H02", ROLE, dict(name="x' OR '1'='1", description="h"), fail("name", "is not valid"), "role name: injection"),
-        ("H03", ROLE, dict(name=ROLE_OK, description="h"), ok(["functionrole"], role_q, (ROLE_OK,), [(ROLE_OK, "h")]),
+        ("H03", ROLE, dict(name=ROLE_OK, description="h"), ok({"functionrole": 1}, role_q, (ROLE_OK,), [(ROLE_OK, "h")]),
          "role name: -- / ( ) allowed, stored exactly"),
         ("H04", ROLE, dict(name="Hostile D1", description="it's \"q\" ''2''"),
-         ok(["functionrole"], role_q, ("Hostile D1",), [("Hostile D1", "it's \"q\" ''2''")]), "description: quotes"),
+         ok({"functionrole": 1}, role_q, ("Hostile D1",), [("Hostile D1", "it's \"q\" ''2''")]), "description: quotes"),
         ("H05", ROLE, dict(name="Hostile D2", description="'; delete from functionrole; --"),
-         ok(["functionrole"], role_q, ("Hostile D2",), [("Hostile D2", "'; delete from functionrole; --")]),
+         ok({"functionrole": 1}, role_q, ("Hostile D2",), [("Hostile D2", "'; delete from functionrole; --")]),
          "description: injection"),
         ("H06", ROLE, dict(name="Hostile D3", description="100% _x_ /* c */ {c}"),
-         ok(["functionrole"], role_q, ("Hostile D3",), [("Hostile D3", "100% _x_ /* c */ {c}")]),
+         ok({"functionrole": 1}, role_q, ("Hostile D3",), [("Hostile D3", "100% _x_ /* c */ {c}")]),
          "description: wildcards, comment, braces"),
         ("H07", ROLE, dict(name="Hostile D4", description="Ü – 電話 ✓"),
-         ok(["functionrole"], role_q, ("Hostile D4",), [("Hostile D4", "Ü – 電話 ✓")]), "description: non-ASCII"),
+         ok({"functionrole": 1}, role_q, ("Hostile D4",), [("Hostile D4", "Ü – 電話 ✓")]), "description: non-ASCII"),
         ("H08", ROLE, dict(name="Hostile D5", description="back\\slash"), fail("description", "backslash"),
          "description: backslash"),
         ("H09", ROLE, dict(name="Hostile D6", description="line\nbreak"), fail("description", "control character"),
@@ -342,10 +320,10 @@ def _hostile_cases():
          "group copy_from: injection"),
         ("H15", GROUP, dict(name="Grp';--"), fail("name", "is not valid"), "group name: injection"),
         ("H16", GROUP, dict(name=GROUP_OK, members={"add": ["user00007"]}),
-         ok(["dirgroup", "enduserdirgroupmap"], "select name from dirgroup where name = ?", (GROUP_OK,), [(GROUP_OK,)]),
+         ok({"dirgroup": 1, "enduserdirgroupmap": 1}, "select name from dirgroup where name = ?", (GROUP_OK,), [(GROUP_OK,)]),
          "group name: -- _ . allowed, stored exactly"),
         ("H17", GROUP, dict(name="Hostile M", members={"add": ["o'hara"]}),
-         ok(["dirgroup", "enduserdirgroupmap"],
+         ok({"dirgroup": 1, "enduserdirgroupmap": 1},
             "select u.userid from enduserdirgroupmap m join enduser u on u.pkid = m.fkenduser join dirgroup g on "
             "g.pkid = m.fkdirgroup where g.name = ?", ("Hostile M",), [("o'hara",)]), "group member: quote in a userid"),
         ("H18", GROUP, dict(name="Hostile M", members={"add": ["user00003' OR '1'='1", "user%", "user0000_"]}),
@@ -357,14 +335,14 @@ def _hostile_cases():
          fail("roles", "unknown role 'Standard%'", "unknown role \"Standard CCM End Users'--\""),
          "group roles: wildcard, quote + comment"),
         ("H21", GROUP, dict(name="Hostile M", roles={"add": [ROLE_OK]}),
-         ok(["functionroledirgroupmap"], "select r.name from functionroledirgroupmap m join functionrole r on "
+         ok({"functionroledirgroupmap": 1}, "select r.name from functionroledirgroupmap m join functionrole r on "
             "r.pkid = m.fkfunctionrole join dirgroup g on g.pkid = m.fkdirgroup where g.name = ?", ("Hostile M",),
             [(ROLE_OK,)]), "group role: a role name with -- and /"),
         ("H22", SUB, dict(device=PHONE, service="IPPA", parameters={"password' OR '1'='1": "x"}),
          fail("parameters", "no parameter \"password' OR '1'='1\""), "subscription parameter name: injection"),
         ("H23", SUB, dict(device=PHONE, service="IPPA", parameters={
             "username": "o'brien; --", "password": pw, "extension": "100% _1_"}),
-         ok(["telecastersubscribedservice", "telecastersubscribedparameter"],
+         ok({"telecastersubscribedservice": 1, "telecastersubscribedparameter": 3},
             "select p.name, sp.value from telecastersubscribedparameter sp join telecasterserviceparameter p on "
             "p.pkid = sp.fktelecasterserviceparameter join telecastersubscribedservice ss on ss.pkid = "
             "sp.fktelecastersubscribedservice join device d on d.pkid = ss.fkdevice where d.name = ? order by p.name",
@@ -373,28 +351,28 @@ def _hostile_cases():
         ("H24", SUB, dict(device=PHONE, service="IPPA", parameters={"username": "a\\b"}), fail("parameters", "backslash"),
          "subscription parameter value: backslash"),
         ("H25", SERVICE, dict(name="Hostile Svc", url=DIR_URL, parameters=[{"name": SVC_PARAM, "default": "d' OR '1'='1"}]),
-         ok(["telecasterservice", "telecasterserviceparameter"],
+         ok({"telecasterservice": 1, "telecasterserviceparameter": 1},
             "select name, defaultvalue from telecasterserviceparameter where name = ?", (SVC_PARAM,),
             [(SVC_PARAM, "d' OR '1'='1")]), "service parameter name with ; and --, default with quotes"),
         ("H26", SUB, dict(device=PHONE2, service="Hostile Svc", parameters={SVC_PARAM: "v'; --"}),
-         ok(["telecastersubscribedservice", "telecastersubscribedparameter"],
+         ok({"telecastersubscribedservice": 1, "telecastersubscribedparameter": 1},
             "select sp.value from telecastersubscribedparameter sp join telecasterserviceparameter p on "
             "p.pkid = sp.fktelecasterserviceparameter where p.name = ?", (SVC_PARAM,), [("v'; --",)]),
          "subscription to that parameter: value with quote and comment"),
         ("H27", USERS, dict(users_file="{{ hostile_dir }}/users.json", default_pin="24680"),
-         ok(["enduser", "credential", "enduserdirgroupmap"], "select userid from enduser where userid in (?, ?, ?) "
+         ok({"enduser": 3, "credential": 6, "enduserdirgroupmap": 3}, "select userid from enduser where userid in (?, ?, ?) "
             "order by userid", tuple(HOSTILE_IDS), sorted((u,) for u in HOSTILE_IDS)),
          "users_file userids with quotes, injection, wildcards (created)"),
         ("H28", USERS, dict(users_file="{{ hostile_dir }}/backslash.json"), fail("userid", "backslash"),
          "users_file userid: backslash"),
         ("H29", USERS, dict(state="overridden", scope={"userid": "zz' OR '1'='1"}, users=[], max_deletions=0),
-         ok([]), "overridden scope: injection (matches no user, deletes none)"),
-        ("H30", USERS, dict(state="deleted", users=[{"userid": "nobody' OR '1'='1"}, {"userid": "user%"}]), ok([]),
+         ok({}), "overridden scope: injection (matches no user, deletes none)"),
+        ("H30", USERS, dict(state="deleted", users=[{"userid": "nobody' OR '1'='1"}, {"userid": "user%"}]), ok({}),
          "deleted: injection and wildcard userids (no such users, deletes none)"),
         ("H31", USER, dict(userid="relx", last_name="X", groups={"add": [STD + "' OR '1'='1"]}),
          fail("groups", "unknown access control group"), "end user reference: injection"),
         ("H32", USER, dict(userid="o'neil; --", last_name="O'Neil", presence_group="Standard Presence group"),
-         ok(["enduser", "credential", "enduserdirgroupmap"], "select userid, lastname from enduser where userid = ?",
+         ok({"enduser": 1, "credential": 2, "enduserdirgroupmap": 1}, "select userid, lastname from enduser where userid = ?",
             ("o'neil; --",), [("o'neil; --", "O'Neil")]), "end user: quote and comment in a userid (create)"),
     ]
     return [dict(id=i, module=m, task=task(m, **o), expected=e, what=w) for i, m, o, e, w in cases]
@@ -446,19 +424,21 @@ def test_hostile_input(runner, sim14, rec, tmp_path):
             good = status == "failed" and "%s:" % option in msg and all(t in msg for t in texts) and not diff \
                 and step.get("writes") == 0 and not has_traceback(result)
             expected = "refused naming `%s`; 0 writes; no row changed" % option
-            observed = "%s: \"%s\"; writes %s; tables changed: %s" % (status, snippet(msg, 200), step.get("writes"),
-                                                                    ", ".join(sorted(diff)) or "none")
+            observed = "%s: \"%s\"; writes %s; tables changed: %s" % (
+                status, snippet(msg, 200), step.get("writes"), ", ".join(sorted(diff)) or "none")
         else:
-            tables, check = case["expected"][1:]
+            added, check = case["expected"][1:]
             stored = sim14.sql(check[0], check[1]) if check else None
-            good = status == "ok" and set(diff) <= tables and not removed and (check is None or stored == check[2])
+            got = dict((t, len(d["added"])) for t, d in diff.items())
+            good = status == "ok" and got == added and not removed and (check is None or stored == check[2])
             expected_tables |= set(diff)
-            expected = "accepted; %s; rows added only in %s, none removed" % (
+            expected = "accepted; %s; rows added: %s (the target's), none removed" % (
                 "stored exactly: %s" % snippet(check[2], 120) if check else "nothing written",
-                ", ".join(sorted(tables)) or "no table")
-            observed = "%s (changed=%s); read back: %s; tables changed: %s; removed rows in: %s" % (
+                ", ".join("%s %d" % kv for kv in sorted(added.items())) or "none")
+            observed = "%s (changed=%s); read back: %s; rows added: %s; removed rows in: %s" % (
                 status, (result or {}).get("result", {}).get("changed"), snippet(stored, 120) if check else "-",
-                ", ".join(sorted(diff)) or "none", ", ".join(removed) or "none")
+                ", ".join("%s %d" % (t, len(d["added"])) for t, d in sorted(diff.items())) or "none",
+                ", ".join(removed) or "none")
         rec.add(case["id"], "hostile", short(case["module"]), "%s: %s" % (case["what"], expected), observed, good)
     for case in info:
         name = "case %s" % case["id"]
@@ -473,8 +453,7 @@ def test_hostile_input(runner, sim14, rec, tmp_path):
                 "%s: found %s; writes %s" % ((result or {}).get("status"), found or "nothing", step.get("writes")), good)
     after = whole(sim14)
     changed = set(db_diff(before, after))
-    good = changed == expected_tables and not any(db_diff(before, after)[t][0] for t in changed
-                                                  if t not in ("telecastersubscribedservice",))
+    good = changed == expected_tables and not any(db_diff(before, after)[t][0] for t in changed)
     rec.add("H-all", "hostile", "all", "whole database before vs after all cases: only the tables of the accepted "
             "cases changed, no row removed", "tables changed: %s" % ", ".join(sorted(changed)), good)
     rec.verify()
@@ -595,7 +574,7 @@ def test_faults_drop_after_commit_and_session_expiry(runner, sim14, rec):
             not differs and stats["dropped"] == len(_family_tasks()))
 
     # the session cookie expires between every two requests (idle 0.15 s, 0.25 s latency)
-    run, stats, state = _family_run(runner, sim14, dict(session_idle_s=0.15, latency_ms=250))
+    run, stats, state = _family_run(runner, sim14, dict(session_idle_s=0.05, latency_ms=100))
     results = results_by_task(run)
     for name, _t in _family_tasks():
         b, s = base.steps[name], run.steps.get(name, {})
@@ -603,7 +582,8 @@ def test_faults_drop_after_commit_and_session_expiry(runner, sim14, rec):
             and s.get("auth_basic") == s.get("requests") and s.get("requests", 0) > 1 and s.get("unauthorized") == 0 \
             and s.get("writes") == b["writes"] and _changed(run, name) == _changed(base, name)
         rec.add("F-session %s" % name[2:], "faults", _family_module(name),
-                "session cookie expired before each request: transparent re-authentication, same requests and writes",
+                "session cookie expired before each request (idle limit 0.05 s, answers 0.1 s late): transparent "
+                "re-authentication, same requests and writes",
                 "%s, changed=%s; requests %s (fault-free %s), each re-authenticated with Basic: %s; 401s %s; writes %s" % (
                     results.get(name, {}).get("status"), _changed(run, name), s.get("requests"), b["requests"],
                     s.get("auth_basic"), s.get("unauthorized"), s.get("writes")), good)
@@ -677,46 +657,54 @@ RACES = [
 
 
 def test_faults_races_with_a_second_client(runner, sim14, rec):
-    for case_id, module, options, setup, operation, action, code, (query, params, rows) in RACES:
-        if setup:
-            assert raw_axl(sim14, *setup)[0] == 200
-        sim14.faults(latency_ms=1000)
-        other = SecondClient(sim14, operation, action)
+    """One play per kind of race: the three families' races (each waits for a different read operation,
+    so the three second clients cannot confuse the tasks), then the same declarations run twice more."""
+    for kind in ("5007", "-239"):
+        # the group's race first: the end user's create also sends an executeSQLQuery (its reference check)
+        races = sorted((r for r in RACES if r[6] == kind), key=lambda r: r[1] != GROUP)
+        tasks, others = [], []
+        for case_id, module, options, setup, operation, action, _code, (query, params, _rows) in races:
+            if setup:
+                assert raw_axl(sim14, *setup)[0] == 200
+            tasks += [dict(task(module, **options), name=case_id, ignore_errors=True),
+                      read_back_task(sim14, "read back " + case_id, query, params)]
+        tasks.append({"name": "latency off", "ansible.builtin.uri": {
+            "url": sim14.base + "/__sim__/faults", "method": "POST", "body_format": "json", "body": {"latency_ms": 0},
+            "ca_path": sim14.cert, "use_proxy": False}})
+        for case_id, module, options, *_rest in races:
+            tasks += [dict(task(module, **options), name=case_id + " again"),
+                      dict(task(module, **options), name=case_id + " once more")]
+        sim14.faults(latency_ms=700)
         mark = sim14.mark()
-        other.start()
-        # the race, then the same declaration twice more without latency: it must converge
-        run = runner.run([dict(task(module, **options), name=case_id, ignore_errors=True),
-                          read_back_task(sim14, "read back", query, params),
-                          {"name": "latency off", "ansible.builtin.uri": {
-                              "url": sim14.base + "/__sim__/faults", "method": "POST", "body_format": "json",
-                              "body": {"latency_ms": 0}, "ca_path": sim14.cert, "use_proxy": False}},
-                          dict(task(module, **options), name=case_id + " again"),
-                          dict(task(module, **options), name=case_id + " once more")])
-        other.done.wait(30)
+        for case_id, module, options, setup, operation, action, *_rest in races:
+            others.append(SecondClient(sim14, operation, action))
+            others[-1].start()
+        run = runner.run(tasks)
+        for other in others:
+            other.done.wait(30)
         sim14.faults(latency_ms=0)
         results = results_by_task(run)
-        result = results.get(case_id, {})
-        msg = msg_of(result)
-        status, _text = other.answer or (None, other.error)
-        # what the simulator processed during the race: the other client's write and the module's
         entries = sim14.requests_since(mark)
-        race = entries[:next((i for i, e in enumerate(entries) if e["operation"] == operation and i > 0 and
-                              entries[i - 1]["status"] == 500 and is_write(entries[i - 1]["operation"])), len(entries))]
-        mine = [(e["operation"], e["status"]) for e in race if is_write(e["operation"]) and
-                (e["operation"], e["status"]) != (action[0], 200)]
-        after = read_back(run, "read back")
-        good = result.get("status") == "failed" and code in msg and "another client" in msg \
-            and not has_traceback(result) and status == 200 and [s for _o, s in mine] == [500] and after == rows
-        what = "deleted" if code == "5007" else "created"
-        rec.add(case_id, "faults", short(module),
-                "object %s by a second client between the module's read and its write: fails saying so (axlcode %s), "
-                "no traceback, its one write refused, the other client's change kept (read back: %s)" % (what, code, rows),
-                "%s: \"%s\"; other client's %s: HTTP %s; the module's writes: %s; read back: %s" % (
-                    result.get("status"), snippet(msg, 240), action[0], status,
-                    ", ".join("%s HTTP %s" % w for w in mine), after), good)
-        changed = [results.get(case_id + s, {}).get("result", {}).get("changed") for s in (" again", " once more")]
-        rec.add(case_id + " rerun", "faults", short(module), "the same declaration run again (after the race) converges: "
-                "changed, then unchanged", "changed %s" % changed, changed == [True, False])
+        for (case_id, module, options, _setup, operation, action, code, (_q, _p, rows)), other in zip(races, others):
+            result = results.get(case_id, {})
+            msg = msg_of(result)
+            status, _text = other.answer or (None, other.error)
+            after = read_back(run, "read back " + case_id)
+            good = result.get("status") == "failed" and code in msg and "another client" in msg \
+                and not has_traceback(result) and status == 200 and after == rows
+            what = "deleted" if code == "5007" else "created"
+            rec.add(case_id, "faults", short(module),
+                    "object %s by a second client between the module's read and its write: fails saying so (axlcode "
+                    "%s), no traceback, the other client's change kept (read back: %s)" % (what, code, rows),
+                    "%s: \"%s\"; other client's %s: HTTP %s; read back: %s" % (
+                        result.get("status"), snippet(msg, 240), action[0], status, after), good)
+            changed = [results.get(case_id + s, {}).get("result", {}).get("changed") for s in (" again", " once more")]
+            rec.add(case_id + " rerun", "faults", short(module), "the same declaration run again (after the race) "
+                    "converges: changed, then unchanged", "changed %s" % changed, changed == [True, False])
+        refused = [(e["operation"], e["status"]) for e in entries if is_write(e["operation"]) and e["status"] == 500]
+        rec.add("F-%s writes" % kind.strip("-"), "faults", "all", "each module's one write was refused by CUCM "
+                "(%d refused writes, nothing else failed)" % len(races),
+                "refused: %s" % ", ".join("%s" % o for o, _s in refused), len(refused) == len(races))
     rec.verify()
 
 
@@ -787,7 +775,6 @@ def test_faults_oversized_reads_refused_connections_timeouts(runner, sim14, rec)
     sim14.faults(latency_ms=2500)
     slow = dict(runner.connection(timeout=1, retry_budget=3), **FAST)
     cases = [("F-timeout user", task(USER, userid="user00004", title="Slow")),
-             ("F-timeout role", task(ROLE, name="Reltimeout", description="slow")),
              ("F-timeout subscription", task(SUB, device=PHONE, service="IPPA", parameters=agent))]
     started = time.monotonic()
     run = runner.run([dict(t, name=name, ignore_errors=True) for name, t in cases], connection=slow)
@@ -802,8 +789,8 @@ def test_faults_oversized_reads_refused_connections_timeouts(runner, sim14, rec)
         rec.add(name, "faults", short(_module_of(t)), "answers slower than the timeout: fails clearly within the retry "
                 "budget, no traceback, nothing written",
                 "%s: \"%s\"; writes %s" % (result.get("status"), snippet(msg, 220), step.get("writes")), good)
-    rec.add("F-timeout time", "faults", "all", "three timed-out tasks end within their budgets (< 40 s in all)",
-            "%.1f s" % took, took < 40)
+    rec.add("F-timeout time", "faults", "all", "two timed-out tasks end within their budgets (< 30 s in all)",
+            "%.1f s" % took, took < 30)
     rec.verify()
 
 
@@ -826,8 +813,15 @@ CANARIES = {
     "subscription password (no connection)": "Cnry-SPw-3311p", "subscription password (unknown parameter)":
     "Cnry-SPw-3312a", "subscription password (warning)": "Cnry-SPw-3313s",
     "service password parameter default": "Cnry-SDf-8801d", "service password default (bad enum)": "Cnry-SDf-8802f",
-    "wrong AXL password": "Axl-Wrong-Pw-5521g", "AXL password": AXL_PASSWORD,
+    "wrong AXL password": "Axl-Wrong-Pw-5521g", "identity role: service password default": "Cnry-RDf-1193h",
+    "identity role: subscription password": "Cnry-RSp-2204j", "AXL password": AXL_PASSWORD,
 }
+
+
+def _with(base, **changes):
+    out = dict(base)
+    out.update(changes)
+    return out
 
 
 def _secret_tasks(folder):
@@ -842,10 +836,10 @@ def _secret_tasks(folder):
     secret_param = [{"name": "username"}, {"name": "password", "password": True, "default": c["service password parameter default"]}]
     return [
         ("create user", task(USER, **user)),
-        ("update user always", task(USER, **dict(user, update_password="always", title="x"))),
-        ("check mode", dict(task(USER, **dict(user, userid="relsecret2")), check_mode=True)),
-        ("unknown group", task(USER, **dict(user, userid="relsecret3", groups={"add": ["No Such Group"]}))),
-        ("invalid PIN", task(USER, **dict(user, userid="relsecret4", pin=c["end user PIN (invalid)"]))),
+        ("update user always", task(USER, **_with(user, update_password="always", title="x"))),
+        ("check mode", dict(task(USER, **_with(user, userid="relsecret2")), check_mode=True)),
+        ("unknown group", task(USER, **_with(user, userid="relsecret3", groups={"add": ["No Such Group"]}))),
+        ("invalid PIN", task(USER, **_with(user, userid="relsecret4", pin=c["end user PIN (invalid)"]))),
         ("bulk defaults", task(USERS, users=[{"userid": "relbulk", "last_name": "B"}],
                                default_password=c["bulk default_password"], default_pin=c["bulk default_pin"])),
         ("bulk file (one user fails)", task(USERS, users_file=str(folder / "users.json"), update_password="always")),
@@ -854,9 +848,8 @@ def _secret_tasks(folder):
                                                     "pin": c["inline (refused) PIN"]}])),
         ("service", ippa()),
         ("service with a password default", task(SERVICE, name="Secret Svc", url=DIR_URL, parameters=secret_param)),
-        ("service password default, bad enum", task(SERVICE, name="Secret Svc", url=DIR_URL, category="Audio",
-                                                     parameters=[{"name": "password", "password": True, "default":
-                                                                  c["service password default (bad enum)"]}])),
+        ("service password default, bad enum", task(SERVICE, name="Secret Svc", url=DIR_URL, category="Audio", parameters=[
+            {"name": "password", "password": True, "default": c["service password default (bad enum)"]}])),
         ("service info", task(SERVICE_INFO, name="%")),
         ("subscribe", task(SUB, device=PHONE, service="IPPA", parameters=dict(
             agent, password=c["subscription password (create)"]))),
@@ -909,7 +902,7 @@ def test_secrets_every_module(runner, sim14, rec, tmp_path):
                          "service password default, bad enum", "subscribe unknown option", "subscribe bad enum",
                          "subscribe no connection", "subscribe unknown parameter", "wrong AXL password"}
     failed = set(n for n, s in statuses.items() if s == "failed")
-    rec.add("S-run", "secrets", "all", "the play ran: the %d tasks meant to fail failed (their messages are searched "
+    rec.add("SEC-run", "secrets", "all", "the play ran: the %d tasks meant to fail failed (their messages are searched "
             "too), the others passed" % len(expected_failures),
             "failed: %s" % ", ".join(sorted(failed)), failed == expected_failures)
     places = {"stdout and stderr (default callback, -vvvv, --diff)": run.output,
@@ -917,7 +910,7 @@ def test_secrets_every_module(runner, sim14, rec, tmp_path):
               "Ansible's log file (ANSIBLE_LOG_PATH)": log.read_text() if log.exists() else ""}
     for place, text in places.items():
         leaks = _leaks(text)
-        rec.add("S-%s" % place.split(" ")[0], "secrets", "all 11 modules",
+        rec.add("SEC-%s" % place.split(" ", 1)[0].lower().replace("'s", ""), "secrets", "all 11 modules",
                 "%d canaries (%s): 0 occurrences in %s" % (len(CANARIES), ", ".join(CANARIES), place),
                 "%d characters searched; found: %s" % (len(text), ", ".join(leaks) or "none"), not leaks and text)
     for module in MODULES:
@@ -926,14 +919,14 @@ def test_secrets_every_module(runner, sim14, rec, tmp_path):
         mine = sorted(set(k for k, v in CANARIES.items() if v in json.dumps([t for n, t in tasks if n in names])) |
                       {"AXL password"})
         leaks = _leaks(text)
-        rec.add("S-%s" % short(module), "secrets", short(module),
+        rec.add("SEC-%s" % short(module), "secrets", short(module),
                 "its %d tasks (%s), given %s: none of the %d canaries in their results, failure messages, diffs and "
                 "registered values" % (len(names), ", ".join(names), ", ".join(mine), len(CANARIES)),
                 "failed: %s; found: %s" % (", ".join(n for n in names if statuses.get(n) == "failed") or "none",
                                            ", ".join(leaks) or "none"),
                 names and not leaks)
     shown = [w for r in run.results for w in r["result"].get("warnings", [])]
-    rec.add("S-masked", "secrets", "end_user, subscription",
+    rec.add("SEC-masked", "secrets", "end_user, subscription",
             "written secrets are reported, masked: diffs show %s, the warning is shown" % MASK,
             "mask in output: %s; warnings: %s" % (MASK in run.output, snippet("; ".join(shown), 160)),
             MASK in run.output and any("validate_certs is false" in w for w in shown))
@@ -949,7 +942,9 @@ def test_secrets_ansible_runner_and_role(runner, sim14, rec, tmp_path):
     secrets_file.write_text(yaml.safe_dump({"vault_pw": c["end user password"], "vault_pin": c["end user PIN"],
                                             "vault_default_pw": c["bulk default_password"],
                                             "vault_default_pin": c["bulk default_pin"],
-                                            "vault_sub_pw": c["subscription password (create)"]}))
+                                            "vault_sub_pw": c["subscription password (create)"],
+                                            "vault_role_default": c["identity role: service password default"],
+                                            "vault_role_sub": c["identity role: subscription password"]}))
     users_file = tmp_path / "role-users.json"
     users_file.write_text(json.dumps([{"userid": "relrole1", "last_name": "Role", "password": c["users_file password"],
                                        "pin": c["users_file PIN"], "digest_credentials": c["users_file digest"]},
@@ -969,34 +964,39 @@ def test_secrets_ansible_runner_and_role(runner, sim14, rec, tmp_path):
                  {"name": "the identity role", "ansible.builtin.include_role": {"name": "voiceops.cucm.identity"},
                   "vars": {"identity_users_file": str(users_file), "identity_default_password": "{{ vault_default_pw }}",
                            "identity_default_pin": "{{ vault_default_pin }}",
-                           "identity_groups": [{"name": "Relrunner Group", "roles": {"add": [STD]}}]}},
+                           "identity_groups": [{"name": "Relrunner Group", "roles": {"add": [STD]}}],
+                           "identity_phone_services": [{"name": "Role Svc", "url": DIR_URL, "parameters": [
+                               {"name": "user"}, {"name": "pw", "password": True, "default": "{{ vault_role_default }}"}]}],
+                           "identity_subscriptions": [{"device": PHONE2, "service": "Role Svc", "parameters": {
+                               "user": "a", "pw": "{{ vault_role_sub }}"}}]}},
                  {"name": "show", "ansible.builtin.debug": {"var": "r"}}]}]
     (data / "project" / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
     env = dict((k, v) for k, v in runner.env(tmp_path / "unused.jsonl").items()
-               if (k.startswith("ANSIBLE_") or k == "PATH") and k not in ("ANSIBLE_CALLBACKS_ENABLED",
-                                                                        "ANSIBLE_CALLBACK_PLUGINS"))
+               if (k.startswith("ANSIBLE_") or k == "PATH")
+               and k not in ("ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_CALLBACK_PLUGINS"))
     result = ansible_runner.run(private_data_dir=str(data), playbook="play.yml", inventory="localhost ansible_connection=local",
                                 verbosity=4, envvars=env, quiet=True, cmdline="--diff")
     files = _files_text(data)
     written = dict((p, t) for p, t in files.items() if p != "project/play.yml")
     events = [e for e in result.events if e.get("event") in ("runner_on_ok", "runner_on_failed")]
-    role_ok = any(e["event_data"].get("task", "").startswith("Converge the end users") and e["event"] == "runner_on_ok"
-                  for e in events)
-    rec.add("S-runner run", "secrets", "end_user, subscription, identity role",
-            "the play ran through ansible-runner (status successful; the identity role created its users)",
-            "status %s, rc %s; %d task events; role's user task ok: %s; relrole1 exists: %s" % (
+    role_ok = all(any(e["event_data"].get("task", "").startswith(name) and e["event"] == "runner_on_ok" for e in events)
+                  for name in ("Converge the end users", "Converge the phone services", "Converge the phone-service"))
+    rec.add("SEC-runner run", "secrets", "end_user, subscription, identity role",
+            "the play ran through ansible-runner (status successful; the identity role converged its users, phone "
+            "service and subscription, all with secrets)",
+            "status %s, rc %s; %d task events; role's user, service and subscription tasks ok: %s; relrole1 exists: %s" % (
                 result.status, result.rc, len(events), role_ok,
                 bool(sim14.sql("select 1 from enduser where userid = 'relrole1'"))),
             result.status == "successful" and role_ok and sim14.sql("select 1 from enduser where userid = 'relrole1'"))
     leaks = dict((p, _leaks(t)) for p, t in written.items() if _leaks(t))
-    rec.add("S-runner artifacts", "secrets", "end_user, subscription, identity role",
+    rec.add("SEC-runner artifacts", "secrets", "end_user, subscription, identity role",
             "0 occurrences in every file ansible-runner wrote in its private data directory (%d files: artifacts, "
             "job events, stdout, ...)" % len(written),
-            "%d files, %d characters searched; leaks: %s" % (len(written), sum(len(t) for t in written.values()),
-                                                            snippet(leaks, 300) if leaks else "none"),
+            "%d files, %d characters searched; leaks: %s" % (
+                len(written), sum(len(t) for t in written.values()), snippet(leaks, 300) if leaks else "none"),
             not leaks and len(written) > 5)
     stdout = files.get(next((p for p in files if p.endswith("/stdout")), ""), "")
-    rec.add("S-runner stdout", "secrets", "all", "the run's stdout artifact holds the -vvvv output (module invocations)",
+    rec.add("SEC-runner stdout", "secrets", "all", "the run's stdout artifact holds the -vvvv output (module invocations)",
             "%d characters, 'invocation' in it: %s" % (len(stdout), "invocation" in stdout), "invocation" in stdout)
     rec.verify()
 
@@ -1041,8 +1041,8 @@ def test_tls(sim14, rec, tmp_path, collections_path):
          {}, "ok"),
         ("T04", "ca_path: a CA bundle without it", dict(ca_path=other), {}, "refused"),
         ("T05", "validate_certs: false", dict(ca_path=None, validate_certs=False), {}, "ok+warning"),
-        ("T06", "validate_certs: false, the three variables set to a bundle without it", dict(ca_path=None,
-                                                                                             validate_certs=False),
+        ("T06", "validate_certs: false, the three variables set to a bundle without it",
+         dict(ca_path=None, validate_certs=False),
          everything_other, "ok+warning"),
     ]
     n = 7
@@ -1104,9 +1104,9 @@ def _parallel(runners, plays, folder):
     runs = [None] * len(runners)
 
     def go_tasks(i):
-        return [{"name": "ready", "ansible.builtin.file": {"path": str(folder / ("ready%d" % i)), "state": "touch",
-                                                            "mode": "0644"}},
-                {"name": "wait for the go", "ansible.builtin.wait_for": {"path": str(go), "timeout": 120}}]
+        ready = {"path": str(folder / ("ready%d" % i)), "state": "touch", "mode": "0644"}
+        return [{"name": "ready", "ansible.builtin.file": ready},
+                {"name": "wait for the go", "ansible.builtin.wait_for": {"path": str(go), "timeout": 120, "sleep": 0}}]
 
     def play(i):
         runs[i] = runners[i].run(go_tasks(i) + plays[i])
@@ -1132,12 +1132,13 @@ def test_concurrency(sim14, rec, tmp_path, collections_path):
         runners.append(Runner(sim14, tmp_path / name, collections_path))
     assert runners[0].run([task(GROUP, name="Relconc Group", roles={"add": [STD]})]).rc == 0
 
-    # two runs add different members to one group; both read before either writes
-    sim14.faults(latency_ms=300)
+    # two runs add different members to one group; both read before either writes (the simulator's
+    # write barrier holds each run's first write until the other run's has arrived)
+    sim14.faults(latency_ms=100, write_barrier=2)
     mark = sim14.mark()
     runs = _parallel(runners, [[task(GROUP, name="Relconc Group", members={"add": [u]})] for u in ("user00011", "user00012")],
                      tmp_path)
-    sim14.faults(latency_ms=0)
+    sim14.faults(latency_ms=0, write_barrier=0)
     entries = sim14.requests_since(mark)
     first_write = next((i for i, e in enumerate(entries) if e["operation"] == "updateUserGroup"), len(entries))
     reads_before = sum(1 for e in entries[:first_write] if e["operation"] == "executeSQLQuery" and "dirgroup" in e["request"])
@@ -1157,11 +1158,11 @@ def test_concurrency(sim14, rec, tmp_path, collections_path):
     b_users = [dict(userid="user%05d" % i, title="Title-B") for i in range(8, 18)]
     before = dict((r[0], r[1:]) for r in sim14.sql("select userid, department, title from enduser"))
     snapshot = whole(sim14)
-    sim14.faults(latency_ms=100)
+    sim14.faults(latency_ms=150, write_barrier=2)
     mark = sim14.mark()
     runs = _parallel(runners, [[task(USERS, users=a_users, concurrency=2)], [task(USERS, users=b_users, concurrency=2)]],
                      tmp_path)
-    sim14.faults(latency_ms=0)
+    sim14.faults(latency_ms=0, write_barrier=0)
     order = "".join("A" if "Dept-A" in e["request"] else "B" for e in sim14.requests_since(mark)
                     if e["operation"] == "updateUser" and e["status"] == 200)
     overlapped = "A" in order[:order.rindex("B")] and "B" in order[:order.rindex("A")] if "A" in order and "B" in order \

@@ -249,7 +249,7 @@ def test_leavers_reserved_settings_refused_before_anything(ansible50, sim50):
     run = playbook(ansible50, "deprovision_leavers.yml",
                    extra_vars={"leavers_userids": ["user00020"], "leavers_devices": "delete"})
     assert run.rc != 0
-    assert "reserved for the device and phone-service modules" in run.failed[-1]["result"]["msg"]
+    assert "leavers_devices=delete is reserved for a device module" in run.failed[-1]["result"]["msg"]
     assert sim50.stats()["requests"] == requests
 
 
@@ -317,16 +317,6 @@ def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14,
     assert not sim14.sql("select 1 from dirgroup where name = 'Helpdesk'")
     assert not sim14.sql("select 1 from functionrole where name = ?", (ROLE_NAME,))
     assert users_of(sim14) == before["users"]
-
-
-def test_identity_reserved_phone_services_refused(ansible14, sim14, tmp_path):
-    write_yaml(tmp_path / "state" / "localhost" / "settings.yml",
-               {"identity_phone_services": [{"name": "Weather"}]})
-    writes_before = writes(sim14)
-    run = playbook(ansible14, "provision.yml")
-    assert run.rc != 0
-    assert "does not manage phone services yet" in run.failed[-1]["result"]["msg"]
-    assert writes(sim14) == writes_before
 
 
 # ------------------------------------------------------------------------------- GitOps loop

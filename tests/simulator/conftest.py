@@ -79,7 +79,8 @@ class RunningSim:
     def reset(self):
         self.admin("POST", "faults", json={
             "latency_ms": 0, "throttle_writes": 0.0, "throttle_body": "html", "drop_after_commit": 0,
-            "session_idle_s": 1800.0, "max_response_bytes": 8 * 1024 * 1024, "random_seed": 0})
+            "session_idle_s": 1800.0, "max_response_bytes": 8 * 1024 * 1024, "random_seed": 0,
+            "write_barrier": 0})
         return self.admin("POST", "reset")
 
     def faults(self, **changes):

@@ -6,6 +6,7 @@ import json
 import random
 import re
 import socket
+import threading
 import time
 
 import pytest
@@ -160,6 +161,50 @@ def test_latency_applies_to_faults_too(sim):
     assert time.monotonic() - started >= 0.25
 
 
+# ------------------------------------------------------------------------------------ write barrier
+def _session_with_cookie(sim):
+    http = sim.session()
+    assert sim.post("getCCMVersion", session=http).status_code == 200   # a read: gets the session cookie
+    return http
+
+
+def test_write_barrier_holds_first_writes_until_both_clients_arrive(sim):
+    first, second = _session_with_cookie(sim), _session_with_cookie(sim)
+    sim.faults(write_barrier=2)
+    done = {}
+
+    def write(name, http):
+        done[name] = (insert_role(sim, name, session=http).status_code, time.monotonic())
+
+    waiting = threading.Thread(target=write, args=("bar-first", first))
+    waiting.start()
+    time.sleep(0.5)
+    assert "bar-first" not in done and roles(sim, "bar-") == []     # held, nothing committed
+    released = time.monotonic()
+    write("bar-second", second)
+    waiting.join(5)
+    assert done["bar-first"][0] == done["bar-second"][0] == 200
+    assert done["bar-first"][1] >= released                         # let go only by the second client
+    assert roles(sim, "bar-") == ["bar-first", "bar-second"]
+    # past the barrier: the same client writes again without waiting
+    started = time.monotonic()
+    assert insert_role(sim, "bar-again", session=first).status_code == 200
+    assert time.monotonic() - started < 2
+
+
+def test_write_barrier_off_and_cleared_by_setting_it(sim):
+    http = _session_with_cookie(sim)
+    sim.faults(write_barrier=2)
+    held = threading.Thread(target=insert_role, args=(sim, "bar-held"), kwargs={"session": http})
+    held.start()
+    time.sleep(0.3)
+    assert roles(sim, "bar-") == []
+    sim.faults(write_barrier=0)                                      # releases the waiting write
+    held.join(5)
+    assert not held.is_alive() and roles(sim, "bar-") == ["bar-held"]
+    assert insert_role(sim, "bar-free").status_code == 200
+
+
 # ------------------------------------------------------------------------------------ read size limit
 def test_query_too_large_fault(sim):
     sim.faults(max_response_bytes=3000)
@@ -208,7 +253,7 @@ def test_query_too_large_on_list_operations(sim, operation, inner):
 def test_faults_switches_are_read_and_changed_at_run_time(sim):
     current = sim.admin("GET", "faults")
     assert set(current) == {"latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                            "max_response_bytes", "random_seed"}
+                            "max_response_bytes", "random_seed", "write_barrier"}
     changed = sim.faults(throttle_writes=1.0, throttle_body="soap")
     assert changed["throttle_writes"] == 1.0 and changed["throttle_body"] == "soap"
     assert insert_role(sim, "rt").status_code == 503          # in effect at once

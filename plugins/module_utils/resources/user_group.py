@@ -181,4 +181,3 @@ class UserGroup(Resource):
         if current["_standard"]:
             raise CucmError("access control group %r is a standard group; CUCM does not allow deleting it. Nothing "
                             "was written." % key)
-
