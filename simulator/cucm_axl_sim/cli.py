@@ -36,6 +36,8 @@ def parse_args(argv=None):
     p.add_argument("--max-response-bytes", type=int, default=8 * 1024 * 1024,
                    help="size limit of list/query responses (default 8 MB, AXL's limit)")
     p.add_argument("--random-seed", type=int, default=0, help="seed of the fault-injection random choices")
+    p.add_argument("--write-barrier", type=int, default=0,
+                   help="hold each client's first write until N clients have one waiting (concurrency tests)")
     p.add_argument("--request-log", help="append one JSON line per AXL request (time, operation, status, request, response)")
     p.add_argument("--validate-with", help="strict mode: validate requests against this AXL schema folder")
     args = p.parse_args(argv)
@@ -64,7 +66,8 @@ def build(args):
         password=args.password, db=db, seed_users=args.seed_users, ldap_users=args.ldap_users,
         request_log=args.request_log, validate_with=args.validate_with, latency_ms=args.latency_ms,
         throttle_writes=args.throttle_writes, throttle_body=args.throttle_body, drop_after_commit=args.drop_after_commit,
-        session_idle_s=args.session_idle_s, max_response_bytes=args.max_response_bytes, random_seed=args.random_seed)
+        session_idle_s=args.session_idle_s, max_response_bytes=args.max_response_bytes, random_seed=args.random_seed,
+        write_barrier=args.write_barrier)
     validator = validate.load(args.validate_with) if args.validate_with else None
     context = None
     if config.tls:

@@ -286,7 +286,8 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
 
 
 def module_peak(row):
-    match = re.search(r'"peak_rss_mb": (\d+)', row["output"])
+    # the debug task prints the performance dict as JSON text inside "msg" (its quotes escaped)
+    match = re.search(r'peak_rss_mb\\?": (\d+)', row["output"])
     return match.group(1) if match else "?"
 
 
