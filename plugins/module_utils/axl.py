@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import base64
 import http.client
+import io
 import os
 import random
 import re
@@ -153,22 +154,31 @@ class AxlClient(object):
         return [dict((col.tag, col.text or "") for col in row) for row in ret.iterfind("row")]
 
     def sql_query_paged(self, sql, page_size=5000):
-        """All rows of a SELECT (which must have an ORDER BY), fetched ``SKIP n FIRST m`` at a time
-        so that no answer exceeds AXL's 8 MB limit; on a "Query request too large" fault the page
-        shrinks to what CUCM suggests and the same page is asked again."""
+        """All rows of a SELECT (which must have an ORDER BY), as a list; see :meth:`iter_sql_paged`."""
+        return list(self.iter_sql_paged(sql, page_size))
+
+    def iter_sql_paged(self, sql, page_size=5000):
+        """Yield the rows of a SELECT (which must have an ORDER BY), fetched ``SKIP n FIRST m`` at a
+        time so that no answer exceeds AXL's 8 MB limit; on a "Query request too large" fault the
+        page shrinks to what CUCM suggests and the same page is asked again.  Only one page is held
+        at a time (bulk reads of 80,000 users would otherwise keep every row)."""
         head, rest = re.match(r"(?is)^\s*(select)\s+(.*)$", sql).groups()
-        rows, skip = [], 0
+        skip = 0
         while True:
             try:
-                page = self.sql_query("%s skip %d first %d %s" % (head, skip, page_size, rest))
+                page = self._call("executeSQLQuery", {"sql": "%s skip %d first %d %s" % (head, skip, page_size, rest)},
+                                  self.version, False, stream="row")
             except AxlFault as fault:
                 if fault.too_large and page_size > 1:
                     page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
                     continue
                 raise
-            rows.extend(page)
-            if len(page) < page_size:
-                return rows
+            count = 0
+            for row in page:
+                count += 1
+                yield dict((col.tag, col.text or "") for col in row)
+            if count < page_size:
+                return
             skip += page_size
 
     def list_paged(self, operation, body, item, page_size):
@@ -178,14 +188,14 @@ class AxlClient(object):
         skip = 0
         while True:
             try:
-                ret = self.call(operation, dict(body, skip=skip, first=page_size))
+                page = self._call(operation, dict(body, skip=skip, first=page_size), self.version, False, stream=item)
             except AxlFault as fault:
                 if fault.too_large and page_size > 1:
                     page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
                     continue
                 raise
             count = 0
-            for element in ret.iterfind(item):
+            for element in page:
                 count += 1
                 yield element
             if count < page_size:
@@ -230,7 +240,7 @@ class AxlClient(object):
         return schema_for_release(full)
 
     # ------------------------------------------------------------------ one request, with retries
-    def _call(self, operation, body, version, write):
+    def _call(self, operation, body, version, write, stream=None):
         payload = axl_schema.envelope(operation, version, body)
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
@@ -264,7 +274,7 @@ class AxlClient(object):
                 attempt += 1
                 continue
             try:
-                return self._parse(operation, status, data, version)
+                return self._parse(operation, status, data, version, stream)
             except AxlFault as fault:
                 if "Maximum AXL Memory Allocation Consumed" in fault.message and self._backoff(attempt, deadline):
                     attempt += 1
@@ -280,7 +290,9 @@ class AxlClient(object):
         self._sleep(delay)
         return True
 
-    def _parse(self, operation, status, data, version):
+    def _parse(self, operation, status, data, version, stream=None):
+        if status == 200 and stream:
+            return self._stream(data, operation, stream)
         if status == 200:
             root = self._xml(data, operation)
             body = root.find("{%s}Body" % SOAP_ENV)
@@ -314,6 +326,23 @@ class AxlClient(object):
                                      "node? (AXL is usually reached on the publisher)" % self.url)
         raise AxlError("AXL %s: unexpected HTTP %s from %s: %s" % (operation, status, self.host,
                                                                    data[:200].decode("utf-8", "replace")))
+
+    def _stream(self, data, operation, tag):
+        """Yield the ``tag`` children of the answer's ``<return>`` one at a time, each freed once the
+        consumer moves on: a page's full tree would cost ten times its 2 MB of XML."""
+        context = etree.iterparse(io.BytesIO(data), events=("end",), tag=tag, resolve_entities=False, no_network=True,
+                                  huge_tree=True, remove_blank_text=True)
+        try:
+            for _event, element in context:
+                parent = element.getparent()
+                if parent is None or parent.tag != "return":
+                    continue    # a nested element of the same name (a column called "row")
+                yield element
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise AxlError("AXL %s: the answer from %s is not XML (%s)" % (operation, self.host, exc))
 
     def _xml(self, data, operation):
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True)

@@ -245,7 +245,7 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
     current, in_scope = resource.read_many(client, wanted=wanted, pattern=pattern if scoped else "%",
                                            options=declared_options if state != "gathered" else
                                            [o.name for o in resource.bulk_readable(version)],
-                                           slow_users=slow_users)
+                                           slow_users=slow_users, with_scope=state == "overridden")
     # listUser's search may ignore case; the scope is a case-sensitive LIKE, as the SQL reads are
     in_scope = set(u for u in in_scope if in_pattern(u))
     if wanted is None:

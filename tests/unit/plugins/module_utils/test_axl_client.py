@@ -487,6 +487,23 @@ def test_sql_query_paged_shrinks_a_page_that_is_too_large(sim):
     assert stats["faults"] >= 1 and stats["by_operation"]["executeSQLQuery"] > stats["faults"]
 
 
+def test_paged_reads_stream_rows_one_at_a_time(sim):
+    client = sim.client()
+    # a column called "row" is a column, not another row of the answer
+    rows = list(client.iter_sql_paged("select name, name as row from functionrole order by name", page_size=4))
+    expected = [{"name": n, "row": n} for (n,) in sim.sql("select name from functionrole order by name")]
+    assert rows == expected
+    # the elements before the one in hand are freed: the page's tree does not grow with the page
+    groups = client.list_paged("listUserGroup", {"searchCriteria": {"name": "%"}, "returnedTags": {"name": ""}},
+                               "userGroup", 50)
+    seen = []
+    for element in groups:
+        seen.append(element.findtext("name"))
+        before = list(element.itersiblings(preceding=True))
+        assert len(before) <= 1 and all(len(b) == 0 for b in before)     # at most the last one, emptied
+    assert sorted(seen) == sorted(n for (n,) in sim.sql("select name from dirgroup")) and len(seen) > 1
+
+
 def test_is_write():
     assert all(axl.is_write(op) for op in ("addUser", "updateUser", "removeUser", "executeSQLUpdate"))
     assert not any(axl.is_write(op) for op in ("getUser", "listUser", "executeSQLQuery", "getCCMVersion"))
