@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "simulator"))
 from cucm_axl_sim.seed import seed_user  # noqa: E402
 
 CISCOAXL = "ciscoaxl==0.164"
+REPEATS = 3         # bulk rows: median of this many runs
 SOAP_GET_USER = (
     '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
     'xmlns:ns="http://www.cisco.com/AXL/API/14.0"><soapenv:Body><ns:getUser><userid>{{ item }}</userid>'
@@ -182,17 +183,26 @@ def main():
                 {"name": "converge", "voiceops.cucm.cucm_end_users": {"users_file": str(users_file)}, "register": "r"},
                 {"name": "cost", "ansible.builtin.debug": {"msg": "{{ r.performance | to_json }}"}}], sim=sim)
 
-        def bulk_row(label, path, *flags):
-            r = run(sim, path, *flags)
+        def bulk_row(label, path, *flags, writes=False):
+            # the median of REPEATS runs (a shared 2-core machine is noisy); a run that writes starts
+            # from the seeded state each time
+            runs = []
+            for _attempt in range(REPEATS):
+                if writes:
+                    sim.admin("POST", "reset")
+                runs.append(run(sim, path, *flags))
+            r = sorted(runs, key=lambda x: x["wall"])[REPEATS // 2]
+            r["walls"] = [x["wall"] for x in runs]
             rows.append(dict(label=label, per_user=None, extrapolated=False, **r))
-            print(f"  {label}: {r['wall']:.1f} s, {r['requests']} requests, {r['writes']} writes", flush=True)
+            print(f"  {label}: {r['wall']:.1f} s (runs: {', '.join('%.1f' % w for w in r['walls'])}), "
+                  f"{r['requests']} requests, {r['writes']} writes, module {module_seconds(r)} s", flush=True)
             return r
 
         print("cucm_end_users (one task):", flush=True)
         bulk_row(f"cucm_end_users, {args.bulk} users, 0% changed", bulk(unchanged))
         bulk_row(f"cucm_end_users, {args.bulk} users, 0% changed, --check --diff", bulk(unchanged), "--check", "--diff")
         bulk_row(f"cucm_end_users, {args.bulk} users, 1% changed, --check --diff", bulk(one_percent), "--check", "--diff")
-        bulk_row(f"cucm_end_users, {args.bulk} users, 1% changed", bulk(one_percent))
+        bulk_row(f"cucm_end_users, {args.bulk} users, 1% changed", bulk(one_percent), writes=True)
         sim.admin("POST", "reset")
 
         users = [seed_user(i) for i in range(1, args.n + 1)]
@@ -247,7 +257,9 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
         f"Measured by `make bench` on {time.strftime('%Y-%m-%d')} on this project's CI machine class (2 cores), against "
         f"`cucm-axl-sim` with TLS, {args.latency_ms} ms added to every AXL answer and {args.users:,} seeded users "
         f"(seeded and started in {sim_start_s:.1f} s). Request, write and authentication counts are exact; times "
-        "are this machine's. Per-user loops were measured with n=1 and "
+        f"are this machine's; each cucm_end_users row is the median of {REPEATS} runs (the module's own share of the "
+        "wall, which it reports, is in the targets table: the rest is ansible-playbook starting). "
+        "Per-user loops were measured with n=1 and "
         f"n={args.n} and **extrapolated** to {args.bulk:,} users from the per-user cost (T(n) − T(1)) / (n − 1).", "",
         f"| Approach | wall for {args.bulk:,} users | AXL requests | writes | Basic auths | peak RSS, largest process | "
         "bulk is faster by |",
@@ -275,7 +287,8 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
         f"| unchanged: AXL requests | {bulk0['requests']} | ≤ 45 |",
         f"| unchanged: writes | {bulk0['writes']} | 0 |",
         f"| unchanged: Basic authentications | {bulk0['auth_basic']} | 1 |",
-        f"| unchanged: wall | {bulk0['wall']:.1f} s | ≤ 8 s |",
+        f"| unchanged: wall (runs: {', '.join('%.1f' % w for w in bulk0['walls'])}) | {bulk0['wall']:.1f} s | ≤ 8 s |",
+        f"| unchanged: the module's own time (reported) | {module_seconds(bulk0)} s | |",
         f"| 1% changed: writes | {rows[3]['writes']} | exactly {args.bulk // 100} |",
         f"| module peak RSS (reported by the module) | {module_peak(rows[0])} MB | ≤ 80 MB |",
         f"| faster than the uri loop | {uri['wall'] / bulk0['wall']:.0f}× | ≥ 500× |",
@@ -283,6 +296,12 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text)
     print("\n" + text)
+
+
+def module_seconds(row):
+    """The module's own time, as it reports it (the rest of the wall is ansible-playbook)."""
+    match = re.search(r'"seconds\\?": ([0-9.]+)', row["output"])
+    return match.group(1) if match else "?"
 
 
 def module_peak(row):
