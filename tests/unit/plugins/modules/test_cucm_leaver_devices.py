@@ -22,7 +22,8 @@ except ImportError:  # pragma: no cover - the simulator package is installed in 
 
 needs_sim = pytest.mark.skipif(informix is None, reason="the simulator package cucm_axl_sim is not installed")
 
-HOSTILE = ["'; delete from device; --", "x' or '1'='1", "user00001' --", "') or 1=1 or userid in ('", '"', "%", "' union select name, tkclass, name from device --"]
+HOSTILE = ["'; delete from device; --", "x' or '1'='1", "user00001' --", "') or 1=1 or userid in ('", '"', "%",
+           "' union select name, tkclass, name from device --"]
 
 
 # ------------------------------------------------------------------------------- user IDs
