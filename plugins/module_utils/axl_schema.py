@@ -129,9 +129,11 @@ TYPES = {
     "getPhone": "name:s100 uuid:u returnedTags:RDevice",
     "listPhone": "searchCriteria:DeviceSearch returnedTags:LDevice skip:ul first:ul",
     "updatePhone": "name:s100 uuid:u services:ServiceList",
+    "removePhone": "name:s100 uuid:u",
     "getDeviceProfile": "name:s100 uuid:u returnedTags:RDevice",
     "listDeviceProfile": "searchCriteria:DeviceSearch returnedTags:LDevice skip:ul first:ul",
     "updateDeviceProfile": "name:s100 uuid:u services:ServiceList",
+    "removeDeviceProfile": "name:s100 uuid:u",
 }
 
 # Choices the schema allows only one branch of (checked before sending, because an AXL server
@@ -150,8 +152,10 @@ CHOICES = {
     "removeIpPhoneServices": (("serviceName", "uuid"),),
     "getPhone": (("name", "uuid"),),
     "updatePhone": (("name", "uuid"),),
+    "removePhone": (("name", "uuid"),),
     "getDeviceProfile": (("name", "uuid"),),
     "updateDeviceProfile": (("name", "uuid"),),
+    "removeDeviceProfile": (("name", "uuid"),),
 }
 
 _SPEC = re.compile(r"^(?P<name>\w+)(?::(?P<type>\w+))?(?P<many>\*)?(?:@(?P<since>[\d.]+))?(?:!(?P<until>[\d.]+))?$")

@@ -244,12 +244,140 @@ def test_leavers_failed_write_is_reported_and_fails_the_run(ansible50, sim50, tm
     assert "user00021" in users_of(sim50)                       # never deleted after the failed step
 
 
-def test_leavers_reserved_settings_refused_before_anything(ansible50, sim50):
+DEVICE_COLUMNS = ("pkid, name, description, tkclass, tkmodel, tkproduct, tkdeviceprotocol, tkdeviceprofile, fkdevicepool, "
+                  "fklocation, fkcallingsearchspace, fkenduser, fkphonetemplate, fksoftkeytemplate, versionstamp")
+OWNER = DEVICE_COLUMNS.split(", ").index("fkenduser")
+
+
+def phone(i):
+    return f"SEP{0x0A0000000000 + i:012X}"
+
+
+def profile(i):
+    return f"UDP_user{i:05d}"
+
+
+def device_rows(sim):
+    """Every row of ``device``, whole: ``{name: row}``."""
+    return {row[1]: row for row in sim.sql(f"select {DEVICE_COLUMNS} from device")}
+
+
+def pkid_of(sim, userid):
+    return sim.sql("select pkid from enduser where userid = ?", (userid,))[0][0]
+
+
+def test_leavers_devices_delete_keeps_shared_devices(ansible50, sim50, tmp_path):
+    # user00040 also controls user00005's phone; user00041 can log in with user00017's profile
+    setup = ansible50.run([
+        {"name": "share a phone", "voiceops.cucm.cucm_end_user": {"userid": "user00040",
+                                                                  "associated_devices": {"add": [phone(5)]}}},
+        {"name": "share a profile", "voiceops.cucm.cucm_end_user": {"userid": "user00041",
+                                                                    "em_profiles": {"add": [profile(17)]}}}])
+    assert setup.rc == 0, setup
+    gone = {phone(17), phone(33), profile(5), profile(33)}
+    kept = [{"name": phone(5), "kind": "phone", "users": ["user00005"], "shared_with": ["user00040"]},
+            {"name": profile(17), "kind": "device_profile", "users": ["user00017"], "shared_with": ["user00041"]}]
+    before, before_all, writes_before = device_rows(sim50), snapshot(sim50), writes(sim50)
+    numplan_before = sim50.sql("select count(*) from numplan")
+    owners = {pkid_of(sim50, u) for u in LEAVERS}
+    report = tmp_path / "leavers-report.yml"
+    extra = {"leavers_userids": LEAVERS, "leavers_devices": "delete", "leavers_report_file": str(report)}
+
+    # check mode: nothing written; the report says what would be deleted and what is kept
+    run = playbook(ansible50, "deprovision_leavers.yml", "--check", "--diff", extra_vars=extra)
+    assert run.rc == 0, run
+    assert writes(sim50) == writes_before and device_rows(sim50) == before and snapshot(sim50) == before_all
+    planned = yaml.safe_load(report.read_text())
+    assert planned["check_mode"] is True and planned["device_handling"] == "delete"
+    assert {d["name"] for d in planned["devices_deleted"]} == gone
+    assert planned["devices_kept"] == kept
+    assert planned["counts"]["devices_deleted"] == 4 and planned["counts"]["devices_kept"] == 2
+    assert planned["counts"]["devices_disassociated"] == 2
+    step = task(run, "Delete the phones and device profiles that only leavers use")
+    assert step["changed"] is True and step["diff"]["before"]["devices"] == sorted(gone)
+
+    run = playbook(ansible50, "deprovision_leavers.yml", extra_vars=extra)
+    assert run.rc == 0, run
+    after = device_rows(sim50)
+    # exactly their unshared phones and profiles went; the shared ones stay, and nothing else in
+    # device changed (but the owner of a kept device that was a deleted leaver: NULL)
+    assert set(after) == set(before) - gone
+    for name, row in after.items():
+        expected = before[name]
+        if expected[OWNER] in owners:
+            expected = expected[:OWNER] + (None,) + expected[OWNER + 1:]
+        assert row == expected, name
+    assert sim50.sql("select count(*) from numplan") == numplan_before          # directory numbers stay
+    associations = device_associations(sim50)
+    assert ("user00040", phone(5), 1) in associations and ("user00041", profile(17), 4) in associations
+    assert not {a for a in associations if a[0] in LEAVERS or a[1] in gone}
+    assert users_of(sim50) == before_all["users"] - set(LEAVERS)
+    done = yaml.safe_load(report.read_text())
+    assert done["check_mode"] is False and done["counts"]["failed"] == 0 and done["devices_kept"] == kept
+    assert {d["name"] for d in done["devices_deleted"]} == gone
+    assert {e["userid"]: (e["devices_deleted"], e["devices_kept"]) for e in done["leavers"]} == {
+        "user00005": ([profile(5)], [phone(5)]), "user00017": ([phone(17)], [profile(17)]),
+        "user00033": ([phone(33), profile(33)], [])}
+
+    # again: nothing left to do
+    writes_now = writes(sim50)
+    run = playbook(ansible50, "deprovision_leavers.yml", extra_vars=extra)
+    assert run.rc == 0, run
+    assert writes(sim50) == writes_now and changed_tasks(run) == ["Write the report file"]
+    assert device_rows(sim50) == after
+
+
+def test_leavers_devices_delete_with_disable_is_idempotent(ansible50, sim50):
+    # the user stays (disabled), so the second run reads its devices again and finds none to delete
+    extra = {"leavers_userids": ["user00020"], "leavers_action": "disable", "leavers_devices": "delete"}
+    before = device_rows(sim50)
+    run = playbook(ansible50, "deprovision_leavers.yml", extra_vars=extra)
+    assert run.rc == 0, run
+    assert set(before) - set(device_rows(sim50)) == {phone(20), profile(20)}
+    assert "user00020" in users_of(sim50)
+    writes_now = writes(sim50)
+    run = playbook(ansible50, "deprovision_leavers.yml", extra_vars=extra)
+    assert run.rc == 0, run
+    step = task(run, "Delete the phones and device profiles that only leavers use")
+    assert step["changed"] is False and step["deleted"] == [] and step["kept"] == []
+    assert writes(sim50) == writes_now
+
+
+HOSTILE_USERIDS = ["'; delete from device; --", "x' or '1'='1", "user00044' --", "') or 1=1 or userid in ('",
+                   "%", '"; drop table device; --']
+
+
+def test_leaver_devices_module_hostile_userids(ansible50, sim50):
+    before, writes_before = device_rows(sim50), writes(sim50)
+    module = "voiceops.cucm.cucm_leaver_devices"
+    run = ansible50.run([{"name": "hostile only", module: {"userids": HOSTILE_USERIDS}, "register": "r"}])
+    assert run.rc == 0, run
+    result = task(run, "hostile only")
+    assert result["changed"] is False and result["deleted"] == [] and result["kept"] == []
+    assert writes(sim50) == writes_before and device_rows(sim50) == before
+
+    # with one real leaver among them: exactly that user's phone and profile go (check mode first)
+    tasks = [{"name": "hostile and user00044", module: {"userids": HOSTILE_USERIDS + ["user00044"]}, "register": "r"}]
+    run = ansible50.run(tasks, check=True, diff=True)
+    assert run.rc == 0, run
+    assert [d["name"] for d in task(run, "hostile and user00044")["deleted"]] == [phone(44), profile(44)]
+    assert writes(sim50) == writes_before and device_rows(sim50) == before
+    run = ansible50.run(tasks)
+    assert run.rc == 0, run
+    result = task(run, "hostile and user00044")
+    assert result["changed"] is True
+    assert result["deleted"] == [{"name": phone(44), "kind": "phone", "users": ["user00044"]},
+                                 {"name": profile(44), "kind": "device_profile", "users": ["user00044"]}]
+    assert writes(sim50) == writes_before + 2
+    after = device_rows(sim50)
+    assert after == {name: row for name, row in before.items() if name not in (phone(44), profile(44))}
+
+    # a user ID SQL cannot carry: refused before any request
     requests = sim50.stats()["requests"]
-    run = playbook(ansible50, "deprovision_leavers.yml",
-                   extra_vars={"leavers_userids": ["user00020"], "leavers_devices": "delete"})
-    assert run.rc != 0
-    assert "leavers_devices=delete is reserved for a device module" in run.failed[-1]["result"]["msg"]
+    run = ansible50.run([{"name": "bad", module: {"userids": ["a\\b"]}, "register": "r", "ignore_errors": True},
+                         {"name": "empty", module: {"userids": []}, "register": "r", "ignore_errors": True}])
+    assert sorted(r["task"].split(" : ")[-1] for r in run.failed) == ["bad", "empty"]
+    assert "backslash" in task(run, "bad")["msg"] and task(run, "empty")["msg"].startswith("userids:")
     assert sim50.stats()["requests"] == requests
 
 
