@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: cucm_leaver_devices
 short_description: Delete the phones and device profiles of leaving end users that nobody else uses
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Finds the phones and Extension Mobility device profiles associated with, or owned by, the users in O(userids), and
     deletes each one whose every associated user and owner is in O(userids). A device that another user still

@@ -151,7 +151,7 @@ def render(saved, complete, final=False):
         "",
         "Against `cucm-axl-sim` (the collection's AXL simulator, AXL 14.0) in strict mode: every request is validated "
         "against Cisco's AXL schema. Case ids: E cucm_end_user, B cucm_end_users, G cucm_user_group, R cucm_role, "
-        "S cucm_phone_service, P cucm_phone_service_subscription, I info modules, C connection options, H hostile "
+        "S cucm_phone_service, P cucm_phone_service_subscription, L cucm_leaver_devices, I info modules, C connection options, H hostile "
         "input, F faults, SEC secrets, T TLS, K concurrency, GATE gates.",
     ]
     for key, title, how in CATEGORIES:

@@ -34,6 +34,7 @@ SERVICE = "voiceops.cucm.cucm_phone_service"
 SERVICE_INFO = "voiceops.cucm.cucm_phone_service_info"
 SUB = "voiceops.cucm.cucm_phone_service_subscription"
 SUB_INFO = "voiceops.cucm.cucm_phone_service_subscription_info"
+LEAVER_DEVICES = "voiceops.cucm.cucm_leaver_devices"
 MODULES = (USER, USER_INFO, USERS, GROUP, GROUP_INFO, ROLE, ROLE_INFO, SERVICE, SERVICE_INFO, SUB, SUB_INFO)
 
 PHONE, PHONE2, PROFILE = "SEP0A0000000001", "SEP0A0000000002", "UDP_user00001"
@@ -203,6 +204,12 @@ def _bad_input_cases():
          "already used", "button taken by another subscription"),
         ("P14", SUB, dict(device=PHONE, service="Everyone"), "service", "enterprise subscription",
          "enterprise subscription service"),
+        # cucm_leaver_devices
+        ("L01", LEAVER_DEVICES, dict(userids=[]), "userids", "at least one", "empty list"),
+        ("L02", LEAVER_DEVICES, dict(userids=["user00001", ""]), "userids", "is empty", "empty name in a list"),
+        ("L03", LEAVER_DEVICES, dict(userids=["a\\b"]), "userids", "backslash", "backslash (refused for SQL)"),
+        ("L04", LEAVER_DEVICES, dict(userids=["user00001"], kinds=["printer"]), "kinds", "", "bad enum"),
+        ("L05", LEAVER_DEVICES, dict(userids=["user00001"], kinds=[]), "kinds", "at least one", "empty list"),
         # info modules and the connection options
         ("I01", USER_INFO, dict(userid="user%", page_size="many"), "page_size", "", "wrong type (int)"),
         ("I05", SUB_INFO, dict(), "device", "one of", "neither device nor service"),
@@ -369,6 +376,8 @@ def _hostile_cases():
          ok({}), "overridden scope: injection (matches no user, deletes none)"),
         ("H30", USERS, dict(state="deleted", users=[{"userid": "nobody' OR '1'='1"}, {"userid": "user%"}]), ok({}),
          "deleted: injection and wildcard userids (no such users, deletes none)"),
+        ("H33", LEAVER_DEVICES, dict(userids=["x'; delete from device; --", "nobody' OR '1'='1", "user%"]), ok({}),
+         "leaver devices: injection and wildcard userids (no such users, deletes none)"),
         ("H31", USER, dict(userid="relx", last_name="X", groups={"add": [STD + "' OR '1'='1"]}),
          fail("groups", "unknown access control group"), "end user reference: injection"),
         ("H32", USER, dict(userid="o'neil; --", last_name="O'Neil", presence_group="Standard Presence group"),
