@@ -108,6 +108,11 @@ class _NoAnswer(Exception):
     pass
 
 
+def sql_row(element):
+    """An executeSQLQuery ``<row>`` as a dict: column name -> text, '' for NULL."""
+    return dict((col.tag, col.text or "") for col in element)
+
+
 def is_write(operation):
     return operation == "executeSQLUpdate" or operation.startswith(WRITE_PREFIXES)
 
@@ -151,7 +156,7 @@ class AxlClient(object):
     def sql_query(self, sql):
         """Rows of an executeSQLQuery as dicts (column name -> text, '' for NULL)."""
         ret = self.call("executeSQLQuery", {"sql": sql})
-        return [dict((col.tag, col.text or "") for col in row) for row in ret.iterfind("row")]
+        return [sql_row(row) for row in ret.iterfind("row")]
 
     def sql_query_paged(self, sql, page_size=5000):
         """All rows of a SELECT (which must have an ORDER BY), as a list; see :meth:`iter_sql_paged`."""
@@ -176,7 +181,7 @@ class AxlClient(object):
             count = 0
             for row in page:
                 count += 1
-                yield dict((col.tag, col.text or "") for col in row)
+                yield sql_row(row)
             if count < page_size:
                 return
             skip += page_size

@@ -100,6 +100,7 @@ failures:
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import sql_text
 
 # kind: (device.tkclass as executeSQLQuery returns it, AXL operation that deletes it)
 KINDS = {"phone": ("1", "removePhone"), "device_profile": ("254", "removeDeviceProfile")}
@@ -134,10 +135,7 @@ def check_userids(userids):
     for userid in userids:
         if not isinstance(userid, str) or not userid.strip():
             raise CucmError("userids: a user ID is empty")
-        try:
-            sql.literal(userid)
-        except sql.SqlValueError as exc:
-            raise CucmError("userids: %r: %s" % (userid, exc))
+        sql_text("userids", userid)
     return sorted(set(userids))
 
 
