@@ -837,7 +837,9 @@ def test_concurrent_overlapping_converges(mid, tmp_path, collections_path):
     for r in runners:
         r.workdir.mkdir()
     runs = {}
-    mid.faults(latency_ms=40)           # stretch both runs so that their writes overlap
+    # both runs' first writes wait for each other (the simulator's write barrier), then the latency
+    # stretches their writes so that they interleave
+    mid.faults(latency_ms=40, write_barrier=2)
     start = mark(mid)
 
     def go(name, runner, users):
@@ -849,6 +851,7 @@ def test_concurrent_overlapping_converges(mid, tmp_path, collections_path):
         t.start()
     for t in threads:
         t.join()
+    mid.faults(latency_ms=0, write_barrier=0)
     for name in ("a", "b"):
         assert runs[name].rc == 0, runs[name]
     order = "".join("A" if "Dept-A" in e["request"] else "B" for e in log_since(mid, start)
