@@ -229,6 +229,25 @@ def ansible14(sim14, tmp_path, collections_path):
     return Ansible(sim14, tmp_path, collections_path)
 
 
+# ---- the reliability campaign (test_reliability*.py, test_safety*.py; see reliability_support)
+@pytest.fixture
+def rec(request):
+    """The rows of one campaign test; the last campaign test to finish renders docs/reliability.md."""
+    from reliability_support import Recorder, defined_tests, run_id, write_report
+    recorder = Recorder(request.node.nodeid, run_id(request.config))
+    yield recorder
+    recorder.save()
+    write_report(request.session, recorder.run, defined_tests())
+
+
+@pytest.fixture
+def runner(sim14, tmp_path, collections_path):
+    """An ``Ansible`` whose runs record what each task wrote (the sim_probe callback)."""
+    from reliability_support import Runner
+    yield Runner(sim14, tmp_path, collections_path)
+    sim14.faults(throttle_body="html", random_seed=0)    # the harness's reset does not restore these two
+
+
 def pytest_sessionfinish(session, exitstatus):
     for s in _SIMS.values():
         s.stop()

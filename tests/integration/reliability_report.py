@@ -50,7 +50,42 @@ CATEGORIES = (
     ("concurrency", "6. Concurrency",
      "Two ansible-playbook processes at once against one simulator, with latency so that both read before either "
      "writes (checked in the simulator's request log)."),
-    ("gates", "7. Gates",
+    # Issue 12, "Never touch the wrong person": one section per defect class.
+    ("keep-lists", "8. Keep and protect lists",
+     "Inputs that name who stays (the leavers role's keep file in YAML, JSON, CSV or text; keep and protected user "
+     "IDs as lists or text). Pass: read exactly, or refused with a clear error before any write (0 writes, tables "
+     "unchanged); an unreadable or empty keep source is an error, never an empty list."),
+    ("survey-text", "9. Survey text",
+     "User IDs given as text, as an AWX survey does. Pass: one ID per line or comma-separated; blanks inside an ID "
+     "are kept; the users de-provisioned are exactly those named (read from the simulator's database)."),
+    ("empty-declarations", "10. Nothing declared",
+     "Empty declarations on the paths that delete. Pass: refused (0 writes) unless the task says allow_empty, and "
+     "the message says what would have been deleted."),
+    ("bounded-deletes", "11. Bounded deletes",
+     "Every state and role path that deletes, above max_deletions. Pass: refused before any write, naming the count."),
+    ("lookalike-identities", "12. Look-alike identities",
+     "Names that differ from an existing object only by case, surrounding blanks or invisible characters. Pass: "
+     "refused naming the existing object (0 writes); no shadow object is created and nothing is deleted."),
+    ("numbers-as-text", "13. Numbers as text",
+     "User IDs, PINs, passwords and extensions written as YAML numbers, in files, inline, and as AWX !unsafe extra "
+     "vars. Pass: AWX's quoted strings are taken exactly on every supported ansible-core; a value YAML turned into a "
+     "number is refused naming the field and saying to quote it (0 writes)."),
+    ("lost-updates", "14. Lost updates",
+     "Two jobs adding or removing at once (the simulator's write barrier makes both read before either writes). "
+     "Pass: both changes are in the database afterwards, and nothing undeclared appears."),
+    ("secret-leaks", "15. Secrets where they must not be",
+     "Secrets in the simulator's request log, password parameters unmarked by a re-declaration, misspelt or "
+     "malformed secret options at -vvv. Pass: zero occurrences of the canary; an unmarking needs an explicit option."),
+    ("half-done", "16. Half-done work",
+     "A dropped answer on the last write, rollbacks, and defaults that only fail at write time. Pass: the task "
+     "reports what really happened (checked in the database); check mode predicts the failure with 0 writes."),
+    ("lax-input", "17. Lax input",
+     "CSV booleans and columns, pathological scope patterns, certificate files and negative numbers. Pass: a clear "
+     "error naming the option, in bounded time, 0 writes."),
+    ("provision-after-leavers", "18. Provision after leavers",
+     "The unchanged Git state provisioned after the leavers role ran. Pass: every bad entry reported with its "
+     "reason; the documented mode converges the valid ones; no leaver is re-created."),
+    ("gates", "19. Gates",
      "Recorded from the result files the make targets write when they pass (build/gates/<target>.json; `make test` "
      "runs them after the integration tests, then `make reliability-report` renders this report again). A result "
      "counts only if it is newer than every file the gate checks."),

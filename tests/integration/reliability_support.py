@@ -11,6 +11,7 @@
 - Independent reads and a raw AXL client for the "second client" of race tests.
 """
 
+import ast
 import fcntl
 import json
 import re
@@ -24,7 +25,9 @@ from pathlib import Path
 from conftest import Ansible
 from reliability_report import CATEGORIES, LATEST, REPORT, RESULTS, load, render
 
-MODULE = "test_reliability"
+# The campaign: every test module whose name starts with one of these (their rows make one report).
+# Test names must be unique across them and not parametrized (a row's test is its function name).
+CAMPAIGN_PREFIXES = ("test_reliability", "test_safety")
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 GUID = re.compile(r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?")
 
@@ -77,10 +80,24 @@ def run_id(config):
     return config.reliability_run
 
 
+def in_campaign(module_name):
+    return module_name.startswith(CAMPAIGN_PREFIXES)
+
+
+def defined_tests():
+    """The test functions of every campaign module (read from the files, so a partial selection is known)."""
+    names = []
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        if in_campaign(path.stem):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names += [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    return sorted(names)
+
+
 def write_report(session, run, defined):
     """Render the report once every selected test of the campaign has saved its rows: docs/reliability.md
     when the whole campaign ran, else build/reliability/reliability.md (a partial run never publishes)."""
-    selected = sorted(item.nodeid for item in session.items if item.module.__name__ == MODULE)
+    selected = sorted(item.nodeid for item in session.items if in_campaign(item.module.__name__))
     RESULTS.mkdir(parents=True, exist_ok=True)
     with open(RESULTS / "lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from reliability_support import (
-    MASK, Recorder, Runner, case_tasks, changed_tables, db_diff, normalized, raw_axl, read_back, read_back_task,
-    results_by_task, run_id, snippet, whole, write_report)
+    MASK, Runner, case_tasks, changed_tables, db_diff, normalized, raw_axl, read_back, read_back_task,
+    results_by_task, snippet, whole)
 
 USER = "voiceops.cucm.cucm_end_user"
 USER_INFO = "voiceops.cucm.cucm_end_user_info"
@@ -65,24 +65,6 @@ def ippa(**extra):
     options = dict(name="IPPA", description="UCCX IP Phone Agent", url=IPPA_URL, parameters=IPPA_PARAMETERS)
     options.update(extra)
     return task(SERVICE, "ippa", **options)
-
-
-def defined_tests():
-    return sorted(name for name in globals() if name.startswith("test_"))
-
-
-@pytest.fixture
-def rec(request):
-    recorder = Recorder(request.node.nodeid, run_id(request.config))
-    yield recorder
-    recorder.save()
-    write_report(request.session, recorder.run, defined_tests())
-
-
-@pytest.fixture
-def runner(sim14, tmp_path, collections_path):
-    yield Runner(sim14, tmp_path, collections_path)
-    sim14.faults(throttle_body="html", random_seed=0)    # the harness's reset does not restore these two
 
 
 def msg_of(result):
