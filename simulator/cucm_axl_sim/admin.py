@@ -4,7 +4,8 @@
   ``auth_cookie``, ``writes``, ``throttled``, ``connections``, ``faults``, ``dropped``, ``unauthorized``).
 - ``POST /__sim__/reset``: counters, sessions and the database back to the seeded state.
 - ``GET  /__sim__/faults`` / ``POST /__sim__/faults``: read or change fault injection at run time
-  (JSON object with any of the ``--latency-ms`` ... ``--random-seed`` switches, underscored).
+  (JSON object with any of the ``--latency-ms`` ... ``--random-seed`` switches, underscored, and
+  ``compat``: ``{NAME: VALUE}`` of the ``--compat`` switches).
 - ``GET  /__sim__/effective-urls?device=NAME``: the service URLs the phone would request now.
 - ``POST /__sim__/selfcare/service-parameter``: ``{device, service, parameter, value}``, the
   Self Care Portal's edit of a subscription parameter, with its bug: the value changes, the

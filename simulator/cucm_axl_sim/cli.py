@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from . import server, store, tls, validate
+from . import compat, server, store, tls, validate
 
 
 def parse_args(argv=None):
@@ -38,6 +38,9 @@ def parse_args(argv=None):
     p.add_argument("--random-seed", type=int, default=0, help="seed of the fault-injection random choices")
     p.add_argument("--write-barrier", type=int, default=0,
                    help="hold each client's first write until N clients have one waiting (concurrency tests)")
+    p.add_argument("--compat", action="append", default=[], metavar="NAME=VALUE",
+                   help="an unconfirmed behaviour of real CUCM (repeatable): %s" % "; ".join(
+                       "%s=%s" % (name, "|".join(values)) for name, (values, _doc) in sorted(compat.SWITCHES.items())))
     p.add_argument("--request-log", help="append one JSON line per AXL request (time, operation, status, request, response)")
     p.add_argument("--validate-with", help="strict mode: validate requests against this AXL schema folder")
     args = p.parse_args(argv)
@@ -45,6 +48,7 @@ def parse_args(argv=None):
         p.error("--cert and --key go together")
     try:
         server.check_faults(vars(args))
+        args.compat = compat.parse(args.compat)
     except ValueError as exc:
         p.error(str(exc).replace("_", "-"))
     return args
@@ -67,7 +71,7 @@ def build(args):
         request_log=args.request_log, validate_with=args.validate_with, latency_ms=args.latency_ms,
         throttle_writes=args.throttle_writes, throttle_body=args.throttle_body, drop_after_commit=args.drop_after_commit,
         session_idle_s=args.session_idle_s, max_response_bytes=args.max_response_bytes, random_seed=args.random_seed,
-        write_barrier=args.write_barrier)
+        write_barrier=args.write_barrier, compat=args.compat)
     validator = validate.load(args.validate_with) if args.validate_with else None
     context = None
     if config.tls:

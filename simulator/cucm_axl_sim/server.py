@@ -29,7 +29,7 @@ import urllib.parse
 
 from lxml import etree
 
-from . import ops, soap
+from . import compat, ops, soap
 from .ops import MODELLED_VERSIONS, version_key
 
 # Schema versions each CUCM release accepts (AXL Developer Guide, "Versioning").
@@ -78,6 +78,8 @@ class Config:
     max_response_bytes: int = 8 * 1024 * 1024
     random_seed: int = 0
     write_barrier: int = 0
+    # unconfirmed behaviours of real CUCM (compat.SWITCHES): {name: value}
+    compat: dict = dataclasses.field(default_factory=compat.defaults)
 
 
 FAULT_SWITCHES = ("latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
@@ -186,12 +188,15 @@ class Simulator:
     def set_faults(self, changes):
         if not isinstance(changes, dict):
             raise ValueError("expected a JSON object of fault switches")
+        changes = dict(changes)
+        settings = compat.check(changes.pop("compat", {}))
         unknown = sorted(set(changes) - set(FAULT_SWITCHES))
         if unknown:
             raise ValueError(f"unknown fault switches: {', '.join(unknown)}")
         converted = {key: type(getattr(self.config, key))(value) for key, value in changes.items()}
         check_faults(converted)
         with self.lock:
+            self.config.compat = dict(self.config.compat, **settings)
             for key, value in converted.items():
                 setattr(self.config, key, value)
             if "random_seed" in changes or "throttle_writes" in changes:
@@ -204,7 +209,7 @@ class Simulator:
                 self.barrier.notify_all()
 
     def faults(self):
-        return {k: getattr(self.config, k) for k in FAULT_SWITCHES}
+        return dict({k: getattr(self.config, k) for k in FAULT_SWITCHES}, compat=dict(self.config.compat))
 
     def reset(self):
         self.store.reset()

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from cucm_axl_sim import compat as sim_compat
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -37,13 +38,15 @@ _LOGS = []
 class Simulator:
     """A ``cucm-axl-sim`` process and handles on it (admin API, database, request log)."""
 
-    def __init__(self, workdir, version, *flags):
+    def __init__(self, workdir, version, *flags, compat=None):
         self.workdir = workdir
         self.version = version
+        self.compat = dict(compat or {})    # --compat settings this simulator returns to on reset
         self.db = workdir / "cucm.sqlite"
         self.log = workdir / "requests.jsonl"
         cmd = [str(BIN / "cucm-axl-sim"), "--port", "0", "--axl-version", version, "--db", str(self.db),
-               "--request-log", str(self.log), "--seed-users", "20", "--ldap-users", "2", *flags]
+               "--request-log", str(self.log), "--seed-users", "20", "--ldap-users", "2", *flags,
+               *[f"--compat={k}={v}" for k, v in self.compat.items()]]
         self.strict = (SCHEMA_DIR / version).is_dir()
         if self.strict:
             cmd += ["--validate-with", str(SCHEMA_DIR / version)]
@@ -73,7 +76,8 @@ class Simulator:
     def reset(self):
         self.admin("POST", "faults", json={
             "latency_ms": 0, "throttle_writes": 0.0, "drop_after_commit": 0, "session_idle_s": 1800.0,
-            "max_response_bytes": 8 * 1024 * 1024, "write_barrier": 0})
+            "max_response_bytes": 8 * 1024 * 1024, "write_barrier": 0,
+            "compat": dict(sim_compat.defaults(), **self.compat)})
         self.admin("POST", "reset")
 
     def stats(self):

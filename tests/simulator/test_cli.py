@@ -289,10 +289,12 @@ def test_fault_flags_are_applied(started, tmp_path):
     p = started("--port", "0", "--no-tls", "--db", str(tmp_path / "cucm.sqlite"), "--seed-users", "7",
                 "--ldap-users", "3", "--latency-ms", "20", "--throttle-writes", "1", "--throttle-body", "soap",
                 "--drop-after-commit", "5", "--session-idle-s", "99", "--max-response-bytes", "400",
-                "--random-seed", "11", "--write-barrier", "3", "--request-log", str(log), "--username", "ci", "--password", "ci-pass")
+                "--random-seed", "11", "--write-barrier", "3", "--request-log", str(log), "--username", "ci", "--password", "ci-pass",
+                "--compat", "service-uuid=present", "--compat=resave-url=ignore")
     assert p.admin("faults") == {"latency_ms": 20, "throttle_writes": 1.0, "throttle_body": "soap", "drop_after_commit": 5,
                                  "session_idle_s": 99.0, "max_response_bytes": 400, "random_seed": 11,
-                                 "write_barrier": 3}
+                                 "write_barrier": 3, "compat": {"service-uuid": "present", "resave-url": "ignore",
+                                                                "ldap-directory-name": "local", "plus-escape": "escaped"}}
     auth = ("ci", "ci-pass")
     assert p.post("getCCMVersion").status_code == 401                    # the default user is not there
     throttled = p.post("executeSQLUpdate", "<sql>delete from enduser</sql>", auth=auth)

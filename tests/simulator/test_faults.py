@@ -253,7 +253,11 @@ def test_query_too_large_on_list_operations(sim, operation, inner):
 def test_faults_switches_are_read_and_changed_at_run_time(sim):
     current = sim.admin("GET", "faults")
     assert set(current) == {"latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                            "max_response_bytes", "random_seed", "write_barrier"}
+                            "max_response_bytes", "random_seed", "write_barrier", "compat"}
+    assert current["compat"] == {"service-uuid": "absent", "ldap-directory-name": "local", "resave-url": "parse",
+                                 "plus-escape": "escaped"}
+    assert sim.faults(compat={"plus-escape": "verbatim"})["compat"]["plus-escape"] == "verbatim"
+    assert sim.faults(compat={"plus-escape": "escaped"})["compat"] == current["compat"]
     changed = sim.faults(throttle_writes=1.0, throttle_body="soap")
     assert changed["throttle_writes"] == 1.0 and changed["throttle_body"] == "soap"
     assert insert_role(sim, "rt").status_code == 503          # in effect at once
@@ -262,7 +266,9 @@ def test_faults_switches_are_read_and_changed_at_run_time(sim):
 
 
 @pytest.mark.parametrize("payload", [{"no_such_switch": 1}, {"throttle_body": "xml"}, {"throttle_writes": 2},
-                                     {"latency_ms": -5}, {"latency_ms": "soon"}, [1, 2]])
+                                     {"latency_ms": -5}, {"latency_ms": "soon"}, [1, 2],
+                                     {"compat": {"service-uuid": "maybe"}}, {"compat": {"no-such": "x"}},
+                                     {"compat": "present"}, {"compat": {"plus-escape": "verbatim"}, "latency_ms": -1}])
 def test_invalid_fault_switches_are_400_and_change_nothing(sim, payload):
     before = sim.admin("GET", "faults")
     resp = sim.http.post(sim.base + "/__sim__/faults", json=payload)

@@ -1,0 +1,55 @@
+"""Behaviours of real CUCM that no public evidence settles: one switch each.
+
+``cucm-axl-sim --compat NAME=VALUE`` (repeatable) or ``POST /__sim__/faults {"compat": {NAME: VALUE}}``
+chooses one.  The default of each is what the evidence points to or, where the evidence is silent or
+conflicting, the behaviour most damaging to a client that assumes otherwise; the collection's modules
+must be correct under every value.  ``docs/simulator.md`` lists the evidence behind each switch, and
+the conformance kit (``cucm-axl-sim conformance``) compares a lab cluster with the simulator on them.
+"""
+
+# name: (values, the first being the default; what the default means and where it comes from)
+SWITCHES = {
+    "service-uuid": (
+        ("absent", "present"),
+        "getPhone/getDeviceProfile return <service> subscriptions without a uuid attribute (the only real "
+        "capture, CUCM 10.5, has none; the XSD allows one): present adds it"),
+    "ldap-directory-name": (
+        ("local", "empty"),
+        "getUser of a local (not LDAP-synchronised) user returns ldapDirectoryName 'Local' with a uuid (a real "
+        "12.5 capture); empty: an empty element (another real capture)"),
+    "resave-url": (
+        ("parse", "ignore"),
+        "updatePhone/updateDeviceProfile parse a subscription's re-sent url into its parameter values (unconfirmed; "
+        "the most damaging choice: a stale URL sent back overwrites newer values); ignore: the url is not read"),
+    "plus-escape": (
+        ("escaped", "verbatim"),
+        "directory numbers beginning with + are stored and returned with an escaped plus (\\+14085554019), as real "
+        "captures show; verbatim: stored as sent"),
+}
+
+
+def defaults():
+    return dict((name, values[0]) for name, (values, _doc) in SWITCHES.items())
+
+
+def check(settings):
+    """Refuse unknown switches and values (CLI and admin API); return the settings as a dict."""
+    if not isinstance(settings, dict):
+        raise ValueError("compat: expected an object of NAME: VALUE")
+    for name, value in settings.items():
+        if name not in SWITCHES:
+            raise ValueError(f"compat: unknown switch {name!r} (known: {', '.join(sorted(SWITCHES))})")
+        if value not in SWITCHES[name][0]:
+            raise ValueError(f"compat {name}: {value!r} is not one of {', '.join(SWITCHES[name][0])}")
+    return dict(settings)
+
+
+def parse(items):
+    """``["NAME=VALUE", ...]`` from the command line: the full settings (defaults for the others)."""
+    settings = defaults()
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"compat: {item!r} is not NAME=VALUE")
+        settings.update(check({name.strip(): value.strip()}))
+    return settings
