@@ -16,22 +16,20 @@ __metaclass__ = type
 import csv
 import json
 import os
-import re
 import threading
 
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import axl
-from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import MASK, as_input, plan, validate_values, write
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, identity
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, number_problems
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
+    MASK, as_input, lookalike_message, plan, validate_values, write)
 
-try:
+if identity.HAS_YAML:
     import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover
-    HAS_YAML = False
 
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
 MAX_PROBLEMS_SHOWN = 25
@@ -40,30 +38,56 @@ MAX_PROBLEMS_SHOWN = 25
 # ---------------------------------------------------------------------------------- input
 def load_file(path, resource):
     """Objects from a JSON, YAML or CSV file (read by the module, so neither ansible-core's
-    templating nor its logging ever sees 10,000 objects or their secrets)."""
+    templating nor its logging ever sees 10,000 objects or their secrets).  Numbers stay the text
+    written (``userid: 0042`` is the user ID '0042'; see identity.TextLoader)."""
     if not os.path.isfile(path):
         raise CucmError("users_file: %s does not exist" % path)
     ext = os.path.splitext(path)[1].lower()
+    if ext not in (".json", ".yml", ".yaml", ".csv"):
+        raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
+    if ext in (".yml", ".yaml") and not identity.HAS_YAML:
+        raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
     # utf-8-sig: spreadsheet programs start their UTF-8 CSV with a byte order mark
     with open(path, encoding="utf-8-sig") as handle:
         try:
             if ext == ".csv":
-                return [_csv_row(resource, row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
-            if ext in (".yml", ".yaml"):
-                if not HAS_YAML:
-                    raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
-                data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            elif ext == ".json":
-                data = json.load(handle)
-            else:
-                raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
-        except (ValueError, csv.Error) + ((yaml.YAMLError,) if HAS_YAML else ()) as exc:
+                reader = csv.DictReader(handle)
+                _check_csv_columns(resource, reader.fieldnames or [])
+                return [_csv_row(resource, row, number) for number, row in enumerate(reader, 2)]
+            data = identity.load_text(handle, ext)
+        except (ValueError, csv.Error) + ((yaml.YAMLError,) if identity.HAS_YAML else ()) as exc:
             raise CucmError("users_file: %s cannot be read: %s" % (path, exc))
     if isinstance(data, dict):
         data = data.get("users")
     if not isinstance(data, list):
         raise CucmError("users_file: %s must hold a list of users (or a mapping with a 'users' list)" % path)
     return data
+
+
+def _csv_columns(resource):
+    columns = []
+    for option in (resource.key,) + tuple(resource.options):
+        if option.kind == "dict":
+            columns += ["%s_%s" % (option.name, f) for f in option.fields]
+        else:
+            columns.append(option.name)
+    return columns
+
+
+def _check_csv_columns(resource, header):
+    """Refuse a header with unknown or repeated columns (a misspelt column would be silently ignored)."""
+    known = _csv_columns(resource)
+    unknown = [c for c in header if c not in known]
+    repeated = sorted(set(c for c in header if header.count(c) > 1))
+    if not header:
+        raise ValueError("the CSV file has no header line")
+    if unknown or repeated:
+        parts = []
+        if unknown:
+            parts.append("unknown column%s %s" % ("s" if len(unknown) > 1 else "", ", ".join(repr(c) for c in unknown)))
+        if repeated:
+            parts.append("repeated column%s %s" % ("s" if len(repeated) > 1 else "", ", ".join(repr(c) for c in repeated)))
+        raise ValueError("%s; the columns are option names: %s" % ("; ".join(parts), ", ".join(known)))
 
 
 def _csv_row(resource, row, number):
@@ -82,7 +106,11 @@ def _csv_row(resource, row, number):
         if option.kind == "list":
             item[option.name] = {"set": [v.strip() for v in value.split(";") if v.strip()]}
         elif option.kind == "bool":
-            item[option.name] = value.strip().lower() in ("1", "true", "yes", "t", "y")
+            word = value.strip().lower()
+            if word not in BOOLEANS_TRUE and word not in BOOLEANS_FALSE:
+                raise CucmError("users_file line %d: %s: %r is not a boolean (use true or false)"
+                                % (number, option.name, value))
+            item[option.name] = word in BOOLEANS_TRUE
         elif option.kind == "int":
             try:
                 item[option.name] = int(value)
@@ -93,50 +121,77 @@ def _csv_row(resource, row, number):
     return item
 
 
-def validate_items(resource, items, version, allow_secrets):
+def validate_items(resource, items, version, allow_secrets, invalid=None):
     """Check every object against the single-object argument spec; return the normalised
-    parameters, or raise one error listing the problems (nothing is written)."""
+    parameters, or raise one error listing the problems (nothing is written).  With ``invalid`` (a
+    dict), an object with problems is left out and its problems recorded there by its key instead."""
     spec = resource.argument_spec()
     for name in ("state", "update_password"):
         spec.pop(name, None)
     validator = ArgumentSpecValidator(spec)
     key = resource.key.name
-    problems, out, seen = [], [], set()
+    problems, out, seen = [], [], {}
     for index, item in enumerate(items):
         label = "users[%d]" % index
         if not isinstance(item, dict):
             problems.append("%s: expected a mapping of options" % label)
             continue
-        label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
-        secrets = [o.name for o in resource.options if o.kind == "secret" and item.get(o.name) is not None]
-        if secrets and not allow_secrets:
-            problems.append("%s: %s: per-user secrets are only read from users_file (inline values would be "
-                            "logged); use default_password/default_pin or users_file" % (label, ", ".join(secrets)))
-            continue
-        params = plain(resource, item)
-        if params is None:
-            # not in the plain shape: let Ansible's own validator convert it or say what is wrong
-            result = validator.validate(item)
-            if result.error_messages:
-                problems.extend("%s: %s" % (label, msg) for msg in result.error_messages)
-                continue
-            # keep only what is declared: 10,000 users x 45 options of None would cost tens of MB
-            params = dict((k, v) for k, v in result.validated_parameters.items() if v is not None)
-        try:
-            if not params.get(key):
-                raise CucmError("%s must not be empty" % key)
-            validate_values(resource, params, version)
-        except CucmError as exc:
-            problems.append("%s: %s" % (label, exc))
-            continue
-        if params[key] in seen:
-            problems.append("%s: declared more than once" % label)
-            continue
-        seen.add(params[key])
-        out.append(params)
+        before = len(problems)
+        _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen)
+        if invalid is not None and len(problems) > before and isinstance(item.get(key), str) and item.get(key):
+            invalid.setdefault(item[key], []).extend(problems[before:])
+            del problems[before:]
     if problems:
         raise_problems("the users are not valid", problems)
     return out
+
+
+def _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen):
+    """Append the checked parameters of one object to ``out``, or its problems to ``problems``."""
+    label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
+    numbers = number_problems(spec, item)
+    if numbers:
+        problems.extend("%s: %s" % (label, msg) for msg in numbers)
+        return
+    secrets = [o.name for o in resource.options if o.kind == "secret" and item.get(o.name) is not None]
+    if secrets and not allow_secrets:
+        problems.append("%s: %s: per-user secrets are only read from users_file (inline values would be "
+                        "logged); use default_password/default_pin or users_file" % (label, ", ".join(secrets)))
+        return
+    params = plain(resource, item)
+    if params is None:
+        # not in the plain shape: let Ansible's own validator convert it or say what is wrong
+        result = validator.validate(item)
+        if result.error_messages:
+            problems.extend("%s: %s" % (label, msg) for msg in result.error_messages)
+            return
+        # keep only what is declared: 10,000 users x 45 options of None would cost tens of MB
+        params = dict((k, v) for k, v in result.validated_parameters.items() if v is not None)
+    try:
+        if not params.get(key):
+            raise CucmError("%s must not be empty" % key)
+        validate_values(resource, params, version)
+    except CucmError as exc:
+        problems.append("%s: %s" % (label, exc))
+        return
+    folded = identity.fold(params[key])
+    if folded in seen:
+        other = seen[folded]
+        problems.append("%s: declared more than once%s" % (
+            label, "" if other == params[key] else " (as %r and %r, which differ only in letter case)"
+            % (other, params[key])))
+        return
+    seen[folded] = params[key]
+    out.append(params)
+
+
+def validate_defaults(resource, defaults, version):
+    """Check values given to every created user (default_password, default_pin) as if declared."""
+    declared = dict((k, v) for k, v in defaults.items() if v is not None)
+    try:
+        validate_values(resource, declared, version)
+    except CucmError as exc:
+        raise CucmError("default_%s. Nothing was written." % exc)
 
 
 _TYPES = {"str": str, "secret": str, "bool": bool, "int": int}
@@ -210,23 +265,68 @@ class Outcome(object):
             self.failures.append({"userid": key, "action": action, "msg": message})
 
 
+_ANY, _ONE = object(), object()
+
+
 def like(pattern):
-    """A case-sensitive matcher of an SQL LIKE pattern (``%``, ``_``, backslash escapes), as Informix matches."""
-    out, chars = [], iter(pattern)
+    """A case-sensitive matcher of an SQL LIKE pattern (``%``, ``_``, backslash escapes), as Informix
+    matches, in linear time per character of the pattern (a regular expression would backtrack for
+    minutes on ``%%%%%%%%%%%%X``)."""
+    tokens, chars = [], iter(pattern)
     for char in chars:
-        if char == "\\":
-            out.append(re.escape(next(chars, "\\")))
+        if char == "%":
+            if not tokens or tokens[-1] is not _ANY:
+                tokens.append(_ANY)
         else:
-            out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
-    return re.compile("(?s)%s\\Z" % "".join(out)).match
+            tokens.append(_ONE if char == "_" else next(chars, "\\") if char == "\\" else char)
+
+    def match(text):
+        t = p = 0
+        star, mark = -1, 0
+        while t < len(text):
+            if p < len(tokens) and tokens[p] is not _ANY and (tokens[p] is _ONE or tokens[p] == text[t]):
+                t, p = t + 1, p + 1
+            elif p < len(tokens) and tokens[p] is _ANY:
+                star, mark, p = p, t, p + 1
+            elif star >= 0:
+                mark += 1
+                t, p = mark, star + 1
+            else:
+                return False
+        while p < len(tokens) and tokens[p] is _ANY:
+            p += 1
+        return p == len(tokens)
+    return match
 
 
-def converge(module, resource, items, state, scope_pattern, max_deletions, concurrency, defaults):
+def _listed(names, limit=10):
+    return "%s%s" % (", ".join(names[:limit]), ", ..." if len(names) > limit else "")
+
+
+def converge(module, resource, items, state, scope_pattern, concurrency, defaults, policy):
+    """Converge ``items`` (validated parameters); ``policy``: ``max_deletions``, ``allow_empty``,
+    ``departed`` (user IDs never to create or change) and ``invalid`` (None to fail on any problem,
+    or a dict that collects the problems of the users left out)."""
     client = module.client
     key = resource.key.name
     version = client.version
     check_mode = module.check_mode
-    declared_keys = set(item[key] for item in items)
+    invalid = policy.get("invalid")
+    departed = set(policy.get("departed") or ())
+    # users left out as invalid are still declared: overridden must not delete them
+    declared_keys = set(item[key] for item in items) | set(invalid or ())
+
+    if state in ("overridden", "deleted") and not items and not invalid and not policy.get("allow_empty"):
+        # say what an empty declaration would delete, and delete nothing (unless allow_empty)
+        if state == "overridden":
+            _current, in_scope = resource.read_many(client, wanted=set(), pattern=scope_pattern, options=(),
+                                                    with_scope=True)
+            doomed = sorted(u for u in in_scope if like(scope_pattern)(u))
+            raise CucmError("state=overridden with no users declared would delete every user in scope %r (%d: %s). "
+                            "Declare the users that stay, or set allow_empty=true if that is really meant. Nothing "
+                            "was written." % (scope_pattern, len(doomed), _listed(doomed) or "none"), would_delete=len(doomed))
+        raise CucmError("state=deleted with no users declared: nothing to do, and an empty list is more often a "
+                        "mistake than a wish; set allow_empty=true to accept it. Nothing was written.")
 
     declared_options = set(o.name for item in items for o in resource.options if item.get(o.name) is not None)
     resettable = [o for o in resource.options if o.kind == "list" and o.name in resource.bulk_lists]
@@ -256,6 +356,23 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
         return outcome, [as_input(resource, k, current[k]) for k in sorted(current)]
 
     jobs, plans, problems = [], [], []
+
+    def refuse(userid, message):
+        # a problem of one user: it fails the task, or (invalid mode) leaves that user out
+        if invalid is not None:
+            invalid.setdefault(userid, []).append(message)
+        else:
+            problems.append("%s: %s" % (userid, message))
+
+    for userid in sorted(declared_keys & departed):
+        refuse(userid, "has left (it is in the leavers' list, departed): it is never created or changed again; "
+                       "remove it from the declaration, or from the leavers' list to bring it back")
+    items = [item for item in items if item[key] not in departed]
+    new = sorted(item[key] for item in items if item[key] not in current and state != "deleted")
+    for userid, existing in sorted(resource.lookalikes(client, new).items()):
+        refuse(userid, lookalike_message(resource, userid, existing))
+    if invalid is not None:
+        items = [item for item in items if item[key] not in invalid]
     if state == "deleted":
         ldap = resource.ldap_of(client, [k for k in declared_keys if k in current])
         for item in items:
@@ -265,10 +382,11 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
             if obj is None:
                 outcome.record(item[key], "unchanged")
             elif obj.get("_ldap"):
-                problems.append("%s: synchronised from LDAP directory %r; CUCM refuses to delete it while "
-                                "synchronisation is on" % (item[key], obj["_ldap"]))
+                refuse(item[key], "synchronised from LDAP directory %r; CUCM refuses to delete it while "
+                                  "synchronisation is on" % obj["_ldap"])
             else:
                 jobs.append((item[key], "deleted", item, obj, None))
+        _bound_deletions(state, [j[0] for j in jobs], None, policy["max_deletions"])
     else:
         for item in items:
             params = dict(item, update_password=defaults["update_password"])
@@ -283,12 +401,12 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
                         params[option] = value
                 missing = [n for n in resource.required_on_create if params.get(n) in (None, "")]
                 if missing:
-                    problems.append("%s: does not exist; creating it needs %s" % (item[key], ", ".join(missing)))
+                    refuse(item[key], "does not exist; creating it needs %s" % ", ".join(missing))
                     continue
             try:
                 desired, changes = plan(resource, params, obj)
             except CucmError as exc:       # e.g. 'set' with 'add': say whose declaration it is
-                problems.append("%s: %s" % (item[key], exc))
+                refuse(item[key], str(exc))
                 continue
             if not changes:
                 outcome.record(item[key], "unchanged")
@@ -304,15 +422,18 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
             elif ldap_doomed:
                 problems.append("the scope holds LDAP-synchronised users that are not declared (%s); CUCM cannot delete "
                                 "them: narrow the scope or set scope.local_only" % ", ".join(ldap_doomed[:10]))
-            if len(doomed) > max_deletions:
-                raise CucmError("state=overridden would delete %d users in scope %r (%s%s), more than max_deletions=%d. "
-                                "Nothing was written." % (len(doomed), pattern, ", ".join(doomed[:10]),
-                                                          ", ..." if len(doomed) > 10 else "", max_deletions),
-                                would_delete=len(doomed))
+            _bound_deletions(state, doomed, pattern, policy["max_deletions"])
             jobs = [(u, "deleted", {key: u}, {"_ldap": ""}, None) for u in doomed] + jobs
-    problems.extend(resource.check_many(client, plans))
+    for message in resource.check_many(client, plans):
+        userid = _owner(message, [p[0] for p in plans])
+        if userid is None or invalid is None:
+            problems.append(message)
+        else:
+            refuse(userid, message[len(userid) + 2:])
     if problems:
         raise_problems("nothing can be written", problems)
+    if invalid:
+        jobs = [job for job in jobs if job[0] not in invalid]
 
     def run(job, worker):
         userid, action, params, obj, changes = job
@@ -355,6 +476,19 @@ def converge(module, resource, items, state, scope_pattern, max_deletions, concu
             list(pool.map(in_worker, jobs))
     outcome.counters = dict((k, sum(c.counters[k] for c in clients)) for k in client.counters)
     return outcome, None
+
+
+def _bound_deletions(state, doomed, pattern, max_deletions):
+    if len(doomed) > max_deletions:
+        raise CucmError("state=%s would delete %d users%s (%s), more than max_deletions=%d. Nothing was written."
+                        % (state, len(doomed), " in scope %r" % pattern if pattern else "", _listed(doomed),
+                           max_deletions), would_delete=len(doomed))
+
+
+def _owner(message, userids):
+    """The user a ``"<userid>: ..."`` problem message is about (the longest matching user ID), or None."""
+    owners = [u for u in userids if message.startswith(u + ": ")]
+    return max(owners, key=len) if owners else None
 
 
 def _show(option, value):

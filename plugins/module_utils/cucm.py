@@ -15,7 +15,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 from ansible.module_utils.errors import NoLogError
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import axl
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, identity
 from ansible_collections.voiceops.cucm.plugins.module_utils.sql import SqlValueError
 from ansible_collections.voiceops.cucm.plugins.module_utils.axl_schema import VERSIONS
 
@@ -30,6 +30,7 @@ def env_fallback(*names):
 
 
 # Named cucm_* because cucm_end_user's own ``password`` is the end user's password.
+# (Numbers that must not be negative are checked in CucmModule: NON_NEGATIVE.)
 CONNECTION_OPTIONS = dict(
     cucm_host=dict(type="str", required=True, fallback=(env_fallback, ["CUCM_HOST"])),
     cucm_port=dict(type="int", default=8443, fallback=(env_fallback, ["CUCM_PORT"])),
@@ -42,6 +43,40 @@ CONNECTION_OPTIONS = dict(
     retry_budget=dict(type="int", default=300, fallback=(env_fallback, ["CUCM_RETRY_BUDGET"])),
     retry_delay=dict(type="float", default=2.0, fallback=(env_fallback, ["CUCM_RETRY_DELAY"])),
 )
+
+
+NON_NEGATIVE = ("cucm_port", "timeout", "retry_budget", "retry_delay")
+
+
+def number_problems(spec, params, prefix=""):
+    """Where ``params`` holds a number (or boolean) for a text option of the argument ``spec``: the
+    option's path and why, as messages.  Ansible would turn ``pin: 0123`` into the text "83" without a
+    word; identities and secrets must be taken exactly or not at all.  Options with ``choices`` are
+    left to Ansible (``axl_version: 14.0`` can only become one of them)."""
+    out = []
+    if not isinstance(params, dict):
+        return out
+    for name, option in spec.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        label = prefix + name
+        kind = option.get("type", "str")
+        if kind == "str" and not option.get("choices"):
+            reason = identity.number_problem(value, shown=not option.get("no_log"))
+            if reason:
+                out.append("%s: %s" % (label, reason))
+        elif kind == "list" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if option.get("elements") == "str":
+                    reason = identity.number_problem(item, shown=not option.get("no_log"))
+                    if reason:
+                        out.append("%s[%d]: %s" % (label, index, reason))
+                elif option.get("options"):
+                    out += number_problems(option["options"], item, "%s[%d]." % (label, index))
+        elif kind == "dict" and option.get("options"):
+            out += number_problems(option["options"], value, label + ".")
+    return out
 
 
 class CucmError(Exception):
@@ -91,7 +126,13 @@ class _AnsibleModule(AnsibleModule):
     def __init__(self, *args, **kwargs):
         self._deferred_no_log = tuple(kwargs.pop("deferred_no_log", ()))
         self._secret_values = kwargs.pop("secret_values", None)
+        self.number_problems = []
         super(_AnsibleModule, self).__init__(*args, **kwargs)
+
+    def _load_params(self):
+        # the parameters as the task gave them, before Ansible converts numbers to text
+        super(_AnsibleModule, self)._load_params()
+        self.number_problems = number_problems(self.argument_spec, self.params)
 
     def _deferred_values(self):
         params = getattr(self, "params", None) or {}
@@ -136,6 +177,11 @@ class CucmModule(object):
                                       deferred_no_log=deferred_no_log, secret_values=secret_values, **kwargs)
         if not axl.HAS_LXML:
             self.ansible.fail_json(msg=missing_required_lib("lxml"))
+        problems = self.ansible.number_problems + [
+            "%s must not be negative (got %s)" % (name, self.params[name])
+            for name in NON_NEGATIVE if self.params.get(name) is not None and self.params[name] < 0]
+        if problems:
+            self.ansible.fail_json(msg="; ".join(problems) + ". Nothing was written.")
         self._client = None
 
     @property

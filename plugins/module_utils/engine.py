@@ -18,7 +18,7 @@ __metaclass__ = type
 import difflib
 import re
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema, identity, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 
 MASK = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -302,6 +302,35 @@ class Resource(object):
     def check(self, client, key, desired, changes, current):
         """Validate before any write (references exist, rules allow the change); raise CucmError."""
 
+    lookalike_sql = None         # SQL template: ``name`` of the objects whose lower-cased name is in {names}
+    replaced_lists = ()          # list options AXL writes only as a whole list (read back after an add/remove)
+
+    def lookalikes(self, client, names):
+        """``{name: [existing look-alike names]}`` for ``names`` that do not exist: existing objects whose
+        name differs from one of them only in letter case (see identity.fold)."""
+        if not self.lookalike_sql or not names:
+            return {}
+        wanted = dict((identity.fold(n), n) for n in names)
+        lowered = sorted(set(n.lower() for n in names))
+        found = {}
+        for i in range(0, len(lowered), 500):
+            for row in client.sql_query(sql.render(self.lookalike_sql, names=lowered[i:i + 500])):
+                name = wanted.get(identity.fold(row["name"]))
+                if name is not None and row["name"] != name:
+                    found.setdefault(name, []).append(row["name"])
+        return found
+
+    def refuse_lookalikes(self, client, names):
+        """Refuse to create objects named like existing ones (a shadow object); ``names`` do not exist."""
+        found = self.lookalikes(client, names)
+        if found:
+            raise CucmError("; ".join(lookalike_message(self, name, found[name]) for name in sorted(found)) +
+                            ". Nothing was written.", lookalikes=found)
+
+    def as_input_value(self, option, value):
+        """``option``'s value as the input shape takes it back (see :func:`as_input`)."""
+        return value
+
     def secret_items(self, option):
         """Names of the items of a ``map`` option that are secrets (masked in diffs and results,
         written only on create, when they have no value yet, or when the secret policy says always)."""
@@ -337,6 +366,18 @@ class Resource(object):
         return self._index
 
 
+def lookalike_message(resource, name, existing):
+    return ("%s %r does not exist, but %s does: the names differ only in letter case, and CUCM would keep both. "
+            "Use the existing name (or rename it first)" % (resource.noun, name,
+                                                             " and ".join(repr(e) for e in sorted(existing))))
+
+
+def identity_problem(option, text):
+    """A message naming ``option`` when ``text`` cannot identify an object (see module_utils/identity.py)."""
+    reason = identity.problem(text)
+    return "%s: %r %s" % (option, text, reason) if reason else None
+
+
 def validate_values(resource, params, version):
     """Lengths, choices of AXL versions and formats, before anything is sent."""
     for option in ((resource.key,) if resource.key else ()) + tuple(resource.options):
@@ -363,6 +404,10 @@ def validate_values(resource, params, version):
                 raise CucmError("%s: %s is %d bytes long; CUCM allows at most %d" % (option.name, shown, size, option.max_len))
             if option.kind in ("list", "keyed") and not text:
                 raise CucmError("%s: empty names are not allowed" % option.name)
+            if option.kind in ("list", "keyed") or option is resource.key:
+                problem = identity_problem(option.name, text)
+                if problem:
+                    raise CucmError(problem)
             if option.sql and SQL_UNSAFE.search(text):
                 shown = "the value" if option.kind == "secret" else repr(text[:40])
                 raise CucmError("%s: %s contains a backslash or a control character, which CUCM's names cannot hold"
@@ -470,6 +515,8 @@ def ensure(module, resource):
         result[resource.result_key] = {}
         return _finish(module, result)
 
+    if current is None:
+        resource.refuse_lookalikes(client, [key])
     initial = resource.initial(client, key, params) if current is None else None
     desired, changes = plan(resource, params, current, initial)
     if current is None:
@@ -497,6 +544,10 @@ def write(resource, client, key, params, current, changes, initial=None):
     from what is there, so a retry writes only what is still missing and never creates twice.
     """
     pending, new_uuid = changes, None
+    # lists that AXL can only replace as a whole: a job adding to one while this task writes it can lose
+    # an item; read back once and add (or remove) what this task declared and no longer finds
+    verify = current is not None and any(
+        name in changes and not (params.get(name) or {}).get("set") for name in resource.replaced_lists)
     for attempt in range(2):
         if not pending:
             break
@@ -517,6 +568,13 @@ def write(resource, client, key, params, current, changes, initial=None):
             new_uuid = (current or {}).get("_uuid")
             retry_params = dict(params, **{resource.secret_policy: "on_create"}) if created and current is not None else params
             pending = plan(resource, retry_params, current, initial)[1]
+    if verify:
+        again = resource.read(client, key, params)
+        if again is not None:
+            missing = plan(resource, params, again)[1]
+            missing = dict((k, v) for k, v in missing.items() if k in resource.replaced_lists)
+            if missing:
+                resource.update(client, key, missing, again)
     return new_uuid
 
 
@@ -567,7 +625,7 @@ def as_input(resource, key, obj):
     for option in resource.options:
         if option.kind == "secret" or option.name not in obj:
             continue
-        value = obj[option.name]
+        value = resource.as_input_value(option, obj[option.name])
         if option.kind == "list":
             value = {"set": sorted(value or [])}
         elif option.kind == "keyed":

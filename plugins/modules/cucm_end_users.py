@@ -65,7 +65,9 @@ options:
     type: dict
     suboptions:
       userid:
-        description: A user ID pattern with C(%) wildcards (SQL LIKE, case-sensitive), for example C(agent%).
+        description:
+          - A user ID pattern with C(%) wildcards (SQL LIKE, case-sensitive), for example C(agent%). It must not be
+            empty; C(%) (every user of the cluster) has to be written out.
         type: str
         required: true
       local_only:
@@ -75,9 +77,39 @@ options:
         type: bool
         default: true
   max_deletions:
-    description: The most users V(overridden) may delete in one run.
+    description:
+      - The most users one run may delete, with V(overridden) (undeclared users in O(scope)) and with V(deleted)
+        (declared users that exist). More fails before any write, saying how many users and which.
     type: int
     default: 10
+  allow_empty:
+    description:
+      - With V(overridden) or V(deleted), accept an empty declaration (no O(users), or a O(users_file) that lists
+        nobody). Without it, such a run fails before any write and says what it would have deleted: an empty
+        list is far more often a missing file or a broken template than a wish to delete everyone in scope.
+    type: bool
+    default: false
+    version_added: 1.1.0
+  on_invalid:
+    description:
+      - What a user whose declaration cannot be applied does to the run (an unknown group or phone, a look-alike
+        of an existing user ID, a departed user, a bad value).
+      - V(fail) fails the whole task before any write and lists every problem.
+      - V(skip) leaves those users untouched, converges the others, and reports the users left out with their
+        reasons in RV(skipped) (and a warning). Problems that concern the whole run (O(max_deletions), the scope)
+        still fail it. With V(overridden), a user left out is still declared, so it is never deleted.
+    type: str
+    choices: [fail, skip]
+    default: fail
+    version_added: 1.1.0
+  departed:
+    description:
+      - User IDs that have left (for example the ledger that the M(voiceops.cucm.leavers) role writes). A declared
+        user in this list is never created or changed, so a desired state that still lists a leaver does not bring
+        it back; it is reported as a problem (see O(on_invalid)).
+    type: list
+    elements: str
+    version_added: 1.1.0
   concurrency:
     description:
       - Parallel workers for writes (1 to 8). Reads are never parallel. AXL throttles writes by the cluster's
@@ -157,6 +189,16 @@ users:
   returned: when state is gathered
   type: list
   elements: dict
+skipped:
+  description:
+    - With O(on_invalid=skip), the users left untouched because their declaration could not be applied, each with
+      its reasons.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {userid: user00010, reasons: ["associated_devices: unknown phone 'SEP0A000000000A'"]}
+  version_added: 1.1.0
 axl:
   description: What the task cost in AXL requests (all workers together).
   returned: always
@@ -193,6 +235,9 @@ def main():
             scope=dict(type="dict", options=dict(userid=dict(type="str", required=True),
                                                  local_only=dict(type="bool", default=True))),
             max_deletions=dict(type="int", default=10),
+            allow_empty=dict(type="bool", default=False),
+            on_invalid=dict(type="str", choices=["fail", "skip"], default="fail"),
+            departed=dict(type="list", elements="str"),
             concurrency=dict(type="int", default=2),
             update_password=dict(type="str", choices=["always", "on_create"], default="on_create", no_log=False),
             default_password=dict(type="str", no_log=True),
@@ -217,15 +262,26 @@ def main():
         # inline secrets are refused below, but a failed task echoes its arguments: never show them
         module.hide([str(item[o.name]) for item in items if isinstance(item, dict)
                      for o in users.options if o.kind == "secret" and item.get(o.name) not in (None, "")])
+        scope = (p["scope"] or {}).get("userid")
+        if scope is not None and not scope.strip():
+            raise CucmError("scope.userid is empty; give the pattern of the user IDs in scope (write %% for every user "
+                            "of the cluster). Nothing was written.")
+        # the defaults are values too: a bad one must fail now, in check mode as well, not after other writes
+        bulk.validate_defaults(users, dict(password=p["default_password"], pin=p["default_pin"]), module.client.version)
         if from_file:
             items = bulk.load_file(p["users_file"], users)
-        items = bulk.validate_items(users, items, module.client.version, allow_secrets=from_file)
+        invalid = {} if p["on_invalid"] == "skip" else None
+        items = bulk.validate_items(users, items, module.client.version, allow_secrets=from_file, invalid=invalid)
         defaults = dict(update_password=p["update_password"], password=p["default_password"], pin=p["default_pin"])
-        scope = (p["scope"] or {}).get("userid")
-        outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["max_deletions"],
-                                          p["concurrency"], defaults)
+        policy = dict(max_deletions=p["max_deletions"], allow_empty=p["allow_empty"], departed=p["departed"],
+                      invalid=invalid)
+        outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["concurrency"], defaults, policy)
+        skipped = [dict(userid=u, reasons=r) for u, r in sorted((invalid or {}).items())]
+        if skipped:
+            module.warn("%d users were left untouched because their declaration cannot be applied (on_invalid=skip): "
+                        "%s; see 'skipped'" % (len(skipped), ", ".join(s["userid"] for s in skipped[:10])))
         result = dict(changed=bool(outcome.changes), counts=outcome.counts, changes=outcome.changes,
-                      failures=outcome.failures, axl=outcome.counters,
+                      failures=outcome.failures, skipped=skipped, axl=outcome.counters,
                       performance=dict(seconds=round(time.monotonic() - started, 2),
                                        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
         if gathered is not None:

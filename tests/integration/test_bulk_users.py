@@ -334,7 +334,9 @@ def test_scale_one_percent_changed_check_diff_then_apply(ansible_big, big, big_e
     assert pages <= check_stats["requests"] <= pages + 2, check_stats
     print(f"\n1% changed, --check --diff: {check_stats['requests']} requests ({pages} pages + pre-write checks), 0 writes")
 
-    # apply: exactly 20 updateUser, each carrying only the changed fields
+    # apply: exactly 20 writes: an updateUser carrying only the changed fields for the 15 field changes, and
+    # for the 5 group changes an incremental updateUserGroup addMembers (never the user's whole group list,
+    # which would undo a group another job gave the user meanwhile)
     big.reset()
     start = mark(big)
     run = ansible_big.run([task(users_file=users_file)], diff=True)
@@ -344,10 +346,18 @@ def test_scale_one_percent_changed_check_diff_then_apply(ansible_big, big, big_e
     assert result["changed"] is True
     assert stats["writes"] == 20
     assert stats["auth_basic"] == 1
-    assert stats["by_operation"]["updateUser"] == 20
+    group_changes = sorted(u for u, fields in changed.items() if "groups" in fields)
+    assert len(group_changes) == 5
+    assert stats["by_operation"]["updateUser"] == 15
+    assert stats["by_operation"]["updateUserGroup"] == 5
     assert reads(stats) == check_stats["requests"]           # check mode read exactly what the run read
+    group_writes = [e["request"] for e in log_since(big, start) if e["operation"] == "updateUserGroup"]
+    for userid in group_changes:
+        assert sum(1 for r in group_writes if "<addMembers><member><userId>%s</userId>" % userid in r
+                   and "<name>%s</name>" % CTI in r) == 1, userid
+    assert not any("associatedGroups" in e["request"] for e in log_since(big, start))
     updates = [e for e in log_since(big, start) if e["operation"] == "updateUser"]
-    assert sorted(written_userid(e) for e in updates) == sorted(changed)
+    assert sorted(written_userid(e) for e in updates) == sorted(set(changed) - set(group_changes))
     for entry in updates:
         axl_fields = sorted(f for fields in changed[written_userid(entry)].values() for f in fields)
         assert children(entry)[0] == "userid" and sorted(children(entry)[1:]) == axl_fields, \
@@ -585,8 +595,9 @@ def test_overridden_ldap_users_in_scope(ansible14, sim14):
     result = run.result(1)
     assert sorted(c["userid"] for c in result["changes"] if c["action"] == "deleted") == ["user00008", "user00009"]
     assert result["counts"]["updated"] == 5       # their groups and devices emptied (replaced semantics)
-    # the failed task wrote nothing: the second one did all the writes
-    assert sim14.stats()["writes"] == before + 2 + 5
+    # the failed task wrote nothing: the second one did all the writes (2 deletes; per user one updateUser
+    # for the devices and one incremental updateUserGroup removeMembers for its group)
+    assert sim14.stats()["writes"] == before + 2 + 5 + 5
     assert userids(sim14) == sorted(set(everyone) - {"user00008", "user00009"})
 
 

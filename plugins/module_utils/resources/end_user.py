@@ -149,6 +149,8 @@ class EndUser(Resource):
     bulk_lists = ("groups", "associated_devices")   # lists state=replaced resets when undeclared
     create_defaults = {"presence_group": DEFAULT_PRESENCE_GROUP}
     read_tags = returned_tags(OPTIONS, extra=("ldapDirectoryName", "status"))
+    lookalike_sql = "select userid name from enduser where lower(userid) in {names}"
+    replaced_lists = ("associated_devices", "em_profiles", "cti_controlled_profiles")
 
     def parse(self, element):
         obj = dict((o.name, o.read(element)) for o in self.options if o.kind != "secret")
@@ -184,9 +186,25 @@ class EndUser(Resource):
         return client.call("addUser", {"user": user}).text
 
     def update(self, client, key, changes, current):
-        body = self.body(changes)
-        body["userid"] = key
-        client.call("updateUser", body)
+        changes = dict(changes)
+        groups = changes.pop("groups", None)
+        if changes:
+            body = self.body(changes)
+            body["userid"] = key
+            client.call("updateUser", body)
+        if groups is not None:
+            self.update_groups(client, key, set(groups), set(current.get("groups") or []))
+
+    @staticmethod
+    def update_groups(client, key, wanted, had):
+        """Group membership is written one group at a time with updateUserGroup addMembers/removeMembers:
+        updateUser's associatedGroups would replace the whole list, losing the group a concurrent job (or
+        cucm_user_group members.add) gave the user since this task read it."""
+        member = {"member": [{"userId": key}]}
+        for name in sorted(wanted - had):
+            client.call("updateUserGroup", {"name": name, "addMembers": member})
+        for name in sorted(had - wanted):
+            client.call("updateUserGroup", {"name": name, "removeMembers": member})
 
     def delete(self, client, key, current):
         if current.get("_ldap"):

@@ -13,7 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import sql
+import re
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option, Resource, sql_text, suggest
 
@@ -50,6 +52,13 @@ DELETE_ALL_MAPS = "delete from functionroleresourcemap where fkfunctionrole = {p
 INSERT_MAPS = (
     "insert into functionroleresourcemap (fkfunctionrole, tkresource, permission) "
     "select {pkid}, enum, {permission} from typeresource where enum in {enums}")
+# Incremental writes: a resource another job added meanwhile is neither duplicated nor lost.
+INSERT_MISSING_MAPS = INSERT_MAPS + (
+    " and not exists (select 1 from functionroleresourcemap m where m.fkfunctionrole = {pkid} "
+    "and m.tkresource = typeresource.enum)")
+UPDATE_PERMISSIONS = ("update functionroleresourcemap set permission = {permission} "
+                      "where fkfunctionrole = {pkid} and tkresource in {enums}")
+ROWS_SUFFIX = re.compile(r" \(\d+ rows\)\Z")
 
 OPTIONS = (
     Option("description", max_len=128, sql=True),
@@ -63,6 +72,7 @@ class Role(Resource):
     key = Option("name", max_len=128, pattern=ROLE_NAME, pattern_hint=ROLE_NAME_HINT)
     options = OPTIONS
     result_key = "role"
+    lookalike_sql = "select name from functionrole where lower(name) in {names}"
 
     def argument_spec(self):
         spec = super(Role, self).argument_spec()
@@ -264,18 +274,20 @@ class Role(Resource):
             return self._catalog[name]
         return (current or {}).get("_enums", {})[name]
 
-    def _insert_maps(self, client, pkid, resources, current=None):
+    def _bits(self, name, permission, current):
+        if permission in PERMISSIONS:
+            return PERMISSIONS[permission]
+        bits = 0        # a resource kept as it is (odd bits, duplicate rows): its bits as they were
+        for enum, found in current["_rows"]:
+            bits |= found if enum == self._enum(name, current) else 0
+        return bits
+
+    def _insert_maps(self, client, pkid, resources, current=None, statement=INSERT_MAPS):
         by_permission = {}
         for name, permission in resources.items():
-            if permission in PERMISSIONS:
-                bits = PERMISSIONS[permission]
-            else:       # a resource kept as it is (odd bits, duplicate rows): its bits as they were
-                bits = 0
-                for enum, found in current["_rows"]:
-                    bits |= found if enum == self._enum(name, current) else 0
-            by_permission.setdefault(bits, []).append(self._enum(name, current))
+            by_permission.setdefault(self._bits(name, permission, current), []).append(self._enum(name, current))
         for bits, enums in sorted(by_permission.items()):
-            client.sql_update(sql.render(INSERT_MAPS, pkid=sql.Guid(pkid), permission=bits, enums=sorted(enums)))
+            client.sql_update(sql.render(statement, pkid=sql.Guid(pkid), permission=bits, enums=sorted(enums)))
 
     def create(self, client, key, values):
         client.sql_update(sql.render(INSERT_ROLE, name=key, description=values.get("description") or ""))
@@ -297,20 +309,57 @@ class Role(Resource):
                 done.append("description")
             if "resources" in changes or current["_duplicates"]:
                 target = changes.get("resources", current["resources"])
-                before = current["resources"]
-                rewrite = set(n for n in before if n not in target or target[n] != before[n])
-                rewrite |= set(current["_duplicates"])
-                if rewrite:
-                    done.append("resources")
-                    client.sql_update(sql.render(DELETE_MAPS, pkid=pkid,
-                                                 enums=sorted(self._enum(n, current) for n in rewrite)))
-                added = dict((n, p) for n, p in target.items() if n not in before or n in rewrite)
-                if added:
-                    done.append("resources")
-                    self._insert_maps(client, pkid, added, current)
+                # what this task removes is decided by what it read; a resource another job adds meanwhile stays
+                remove = set(current["resources"]) - set(target)
+                now = current
+                for _attempt in range(3):
+                    self._write_resources(client, pkid, target, remove, now, done)
+                    # read back: another job may have changed the role's resources since this task read them;
+                    # converge to exactly what is declared (never a union of both jobs' permissions)
+                    now = self.read(client, key)
+                    missing = self._differences(target, remove, now)
+                    if not missing:
+                        break
+                else:
+                    raise CucmError("role %r: another client kept changing its resources while this task wrote them "
+                                    "(%s); run the task again" % (key, ", ".join(missing)))
         except Exception:
             self._undo(client, pkid, current, done)
             raise
+
+    def _write_resources(self, client, pkid, target, remove, current, done):
+        """Write the difference between ``current`` and ``target`` resources statement by statement:
+        delete what goes, update what changes permission, insert what is new unless it exists by now."""
+        before = current["resources"]
+        clean = dict((n, ROWS_SUFFIX.sub("", p)) for n, p in before.items())
+        gone = [n for n in before if n in remove]
+        # duplicate rows, and permissions shown as combinations ("read+update"), are rewritten as one row
+        redo = [n for n in target if n in before and (n in current["_duplicates"] or clean[n] not in PERMISSIONS)]
+        changed = [n for n in target if n in before and n not in redo and clean[n] != target[n]]
+        new = [n for n in target if n not in before]
+        if gone or redo:
+            done.append("resources")
+            client.sql_update(sql.render(DELETE_MAPS, pkid=pkid, enums=sorted(self._enum(n, current) for n in gone + redo)))
+        by_permission = {}
+        for name in changed:
+            by_permission.setdefault(self._bits(name, target[name], current), []).append(self._enum(name, current))
+        for bits, enums in sorted(by_permission.items()):
+            done.append("resources")
+            client.sql_update(sql.render(UPDATE_PERMISSIONS, pkid=pkid, permission=bits, enums=sorted(enums)))
+        if new or redo:
+            done.append("resources")
+            self._insert_maps(client, pkid, dict((n, target[n]) for n in new + redo), current, INSERT_MISSING_MAPS)
+
+    def _differences(self, target, remove, role):
+        """What ``role`` (as read) holds otherwise than declared: ``target`` permissions, ``remove`` gone."""
+        held = (role or {}).get("resources") or {}
+        return sorted(["%s: %s instead of %s" % (n, held.get(n, "absent"), p) for n, p in target.items()
+                       if held.get(n) != p and p in PERMISSIONS] + ["%s: still there" % n for n in remove if n in held])
+
+    def as_input_value(self, option, value):
+        if option.name == "resources":
+            return dict((n, ROWS_SUFFIX.sub("", p)) for n, p in (value or {}).items())
+        return value
 
     def _undo(self, client, pkid, current, done):
         """Put back what this task changed before a statement failed."""
@@ -334,7 +383,13 @@ class Role(Resource):
                 client.call("updateUserGroup", {"uuid": "{%s}" % pkid.upper(),
                                                 "removeUserRoles": {"userRole": [{"roleName": key}]}})
                 detached.append(pkid)
-            client.sql_update(sql.render(DELETE_ROLE, pkid=sql.Guid(current["_pkid"])))
+            try:
+                client.sql_update(sql.render(DELETE_ROLE, pkid=sql.Guid(current["_pkid"])))
+            except axl.AmbiguousWrite:
+                # the answer was lost: if the role is gone, the delete happened and nothing is to be undone
+                if not client.sql_query(sql.render(ROLE_PKID, name=key)):
+                    return
+                raise
         except Exception:
             for pkid in detached:     # the role stays: give it back to the groups it was taken from
                 client.call("updateUserGroup", {"uuid": "{%s}" % pkid.upper(),

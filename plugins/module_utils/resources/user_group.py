@@ -51,6 +51,7 @@ class UserGroup(Resource):
     key = Option("name", max_len=128, pattern=GROUP_NAME, pattern_hint=GROUP_NAME_HINT)
     options = OPTIONS
     result_key = "group"
+    lookalike_sql = "select name from dirgroup where lower(name) in {names}"
 
     def argument_spec(self):
         spec = super(UserGroup, self).argument_spec()
