@@ -434,8 +434,28 @@ class AxlClient(object):
                 raise AxlConnectionError("ca_path %s does not exist" % self.ca_path)
             if os.path.isdir(self.ca_path):
                 return ssl.create_default_context(capath=self.ca_path)
-            return ssl.create_default_context(cafile=self.ca_path)
+            return _file_context(self.ca_path)
         return ssl.create_default_context()
+
+
+def _file_context(path):
+    """A verifying TLS context trusting the certificates of ``path``: PEM (one or many), or one DER
+    certificate, the form CUCM's certificate management page offers as a download."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, IOError) as exc:
+        raise AxlConnectionError("ca_path %s cannot be read: %s" % (path, exc))
+    context = ssl.create_default_context()
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            context.load_verify_locations(cadata=data.decode("ascii", "replace"))
+        else:
+            context.load_verify_locations(cadata=data)      # bytes: DER
+    except (ssl.SSLError, ValueError) as exc:
+        raise AxlConnectionError("ca_path %s holds no certificate that can be read (%s); give the CA certificate "
+                                 "of the cluster in PEM or DER form" % (path, exc))
+    return context
 
 
 def schema_for_release(release):

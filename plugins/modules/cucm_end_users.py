@@ -96,7 +96,7 @@ options:
         of an existing user ID, a departed user, a bad value).
       - V(fail) fails the whole task before any write and lists every problem.
       - V(skip) leaves those users untouched, converges the others, and reports the users left out with their
-        reasons in RV(skipped) (and a warning). Problems that concern the whole run (O(max_deletions), the scope)
+        reasons in RV(skipped_users) (and a warning). Problems that concern the whole run (O(max_deletions), the scope)
         still fail it. With V(overridden), a user left out is still declared, so it is never deleted.
     type: str
     choices: [fail, skip]
@@ -189,7 +189,7 @@ users:
   returned: when state is gathered
   type: list
   elements: dict
-skipped:
+skipped_users:
   description:
     - With O(on_invalid=skip), the users left untouched because their declaration could not be applied, each with
       its reasons.
@@ -279,9 +279,9 @@ def main():
         skipped = [dict(userid=u, reasons=r) for u, r in sorted((invalid or {}).items())]
         if skipped:
             module.warn("%d users were left untouched because their declaration cannot be applied (on_invalid=skip): "
-                        "%s; see 'skipped'" % (len(skipped), ", ".join(s["userid"] for s in skipped[:10])))
+                        "%s; see 'skipped_users'" % (len(skipped), ", ".join(s["userid"] for s in skipped[:10])))
         result = dict(changed=bool(outcome.changes), counts=outcome.counts, changes=outcome.changes,
-                      failures=outcome.failures, skipped=skipped, axl=outcome.counters,
+                      failures=outcome.failures, skipped_users=skipped, axl=outcome.counters,
                       performance=dict(seconds=round(time.monotonic() - started, 2),
                                        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
         if gathered is not None:

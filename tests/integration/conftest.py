@@ -156,8 +156,9 @@ class Ansible:
         return env
 
     def run(self, tasks, check=False, diff=False, verbosity=0, connection=None, env=None, extra_vars=None,
-            play_vars=None):
-        """Run ``tasks`` (a list of task dicts, or YAML text) in one play on localhost."""
+            play_vars=None, args=()):
+        """Run ``tasks`` (a list of task dicts, or YAML text) in one play on localhost; ``args`` are more
+        ansible-playbook arguments (``-e @file`` for AWX-style extra vars)."""
         self.count += 1
         if isinstance(tasks, str):
             tasks = yaml.safe_load(textwrap.dedent(tasks))
@@ -179,6 +180,7 @@ class Ansible:
             cmd.append("-" + "v" * verbosity)
         for key, value in (extra_vars or {}).items():
             cmd += ["-e", json.dumps({key: value})]
+        cmd += list(args)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env(result_log, env), timeout=600, check=False)
         results = [json.loads(line) for line in result_log.read_text().splitlines()] if result_log.exists() else []
         return Run(proc, results)
