@@ -30,7 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.axl_log import SCHEMA_DIR, validate_log  # noqa: E402
 
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent      # the project venv: the simulator, ansible-galaxy, ansible-runner, ...
+# The ansible-core under test: the project venv's, or another venv's (make integration-cores sets
+# VOICEOPS_ANSIBLE_VENV to a venv holding another ansible-core, lxml and PyYAML).
+ANSIBLE_BIN = Path(os.environ["VOICEOPS_ANSIBLE_VENV"]) / "bin" if os.environ.get("VOICEOPS_ANSIBLE_VENV") else BIN
+ANSIBLE_PYTHON = str(ANSIBLE_BIN / "python")
 VERSIONS = [v for v in os.environ.get("CUCM_TEST_VERSIONS", "12.5,14.0,15.0").split(",") if v]
 _LOGS = []
 
@@ -148,9 +152,9 @@ class Ansible:
             "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_LOCALHOST_WARNING": "false",
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_PYTHON_INTERPRETER": ANSIBLE_PYTHON,
             "ANSIBLE_RETRY_FILES_ENABLED": "false",
-            "PATH": f"{BIN}:{env.get('PATH', '')}",
+            "PATH": f"{ANSIBLE_BIN}:{BIN}:{env.get('PATH', '')}",
         })
         env.update(extra or {})
         return env
@@ -171,7 +175,7 @@ class Ansible:
         playbook = self.workdir / f"play{self.count}.yml"
         playbook.write_text(yaml.safe_dump([play], sort_keys=False))
         result_log = self.workdir / f"results{self.count}.jsonl"
-        cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+        cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
         if check:
             cmd.append("--check")
         if diff:
@@ -233,6 +237,11 @@ def ansible(sim, tmp_path, collections_path):
 @pytest.fixture
 def ansible14(sim14, tmp_path, collections_path):
     return Ansible(sim14, tmp_path, collections_path)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cores: also run on the oldest and newest ansible-core the collection "
+                                       "supports (make integration-cores)")
 
 
 # ---- the reliability campaign (test_reliability*.py, test_safety*.py; see reliability_support)

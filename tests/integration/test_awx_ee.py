@@ -19,14 +19,14 @@ import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from conftest import BIN, ROOT, Simulator
+from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, BIN, ROOT, Simulator
 
 CREDENTIAL_TYPE = ROOT / "extensions" / "awx" / "credential_type.yml"
 CUCM_VARIABLES = {"CUCM_HOST", "CUCM_PORT", "CUCM_USERNAME", "CUCM_PASSWORD", "CUCM_CA_PATH", "CUCM_VALIDATE_CERTS",
                   "CUCM_AXL_VERSION"}
 # canaries: the AXL password (the credential) and a user PIN (a survey answer)
 AXL_PASSWORD = "Canary-AXL-9f4c2e71"
-PIN = "80447215"
+PIN = "04471260"      # octal-looking digits: AWX writes !unsafe '04471260', which ansible-core 2.19+ reads as a number
 
 
 def requirement_lines(text):
@@ -155,6 +155,7 @@ def safe_env(env):
     return {k: ("**********" if hidden.search(k) else v) for k, v in env.items()}
 
 
+@pytest.mark.cores
 def test_job_through_ansible_runner_holds_no_secret(canary_sim, collections_path, tmp_path):
     from cucm_axl_sim.seed import credential_digest
 
@@ -170,7 +171,7 @@ def test_job_through_ansible_runner_holds_no_secret(canary_sim, collections_path
         {"userid": "user00004", "title": "Shift Lead"}]}))
     (pdd / "inventory").mkdir(parents=True)
     (pdd / "inventory" / "hosts").write_text(
-        f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+        f"localhost ansible_connection=local ansible_python_interpreter={ANSIBLE_PYTHON}\n")
 
     # the credential, injected as AWX does, and the job's own settings
     ctype = yaml.safe_load(CREDENTIAL_TYPE.read_text())
@@ -180,13 +181,14 @@ def test_job_through_ansible_runner_holds_no_secret(canary_sim, collections_path
     env.update({"ANSIBLE_COLLECTIONS_PATH": str(collections_path), "ANSIBLE_FORCE_COLOR": "False",
                 "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_RETRY_FILES_ENABLED": "False"})
     (pdd / "env" / "envvars").write_text(yaml.safe_dump(env))
-    # job template extra vars + survey answers (the PIN is a password-type question)
-    (pdd / "env" / "extravars").write_text(yaml.safe_dump({
-        "cucm_state_dir": str(project / "state" / "localhost"), "identity_default_pin": PIN}))
+    # job template extra vars + survey answers (the PIN is a password-type question), written as AWX writes
+    # them: every value `!unsafe 'text'` (which ansible-core 2.19+ reads as a number when it looks like one)
+    (pdd / "env" / "extravars").write_text("---\ncucm_state_dir: !unsafe '%s'\nidentity_default_pin: !unsafe '%s'\n"
+                                           % (project / "state" / "localhost", PIN))
     # the job template's verbosity (3) and diff mode
     (pdd / "env" / "cmdline").write_text("-vvv --diff")
 
-    run_env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    run_env = dict(os.environ, PATH=f"{ANSIBLE_BIN}:{BIN}:{os.environ.get('PATH', '')}")
     for key in list(run_env):
         if key.startswith(("CUCM_", "ANSIBLE_")):
             del run_env[key]

@@ -13,12 +13,12 @@ its request log, never by the playbook's own claims.  Secrets are canaries, look
 import json
 import os
 import subprocess
-import sys
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 import yaml
 
-from conftest import BIN, ROOT
+from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, BIN, ROOT
 from test_workflows import PLAYBOOKS, cucm_env, playbook, recap_changed, task, write_yaml
 
 ROLE = "voiceops.cucm.phone_services_self_service"
@@ -148,6 +148,7 @@ def self_service_vars(**extra):
 
 
 # ------------------------------------------------------------------------------- the self-service role
+@pytest.mark.cores
 def test_self_service_role_check_apply_idempotent_self_care_and_leaving_agent(ansible14, sim14, tmp_path):
     """The IPPA pattern: check mode on a fresh cluster (pending, no write), apply, the same again
     (changed=0, zero writes), then an agent's Self Care password kept (its stale URL healed) while another
@@ -356,6 +357,7 @@ def test_leavers_remove_the_subscriptions_of_exactly_the_leavers(ansible14, sim1
 
 
 # ------------------------------------------------------------------------------- the repair playbook
+@pytest.mark.cores
 def test_repair_playbook_heals_the_self_care_stale_urls(ansible14, sim14, tmp_path):
     services_setup(ansible14, [(phone(1), "IPPA", agent(1)), (profile(2), "IPPA", agent(2)),
                                (phone(3), "IPPA", agent(3)), (phone(1), "Directory", {"dept": "sales"})])
@@ -434,6 +436,7 @@ def extravars_file(path, answers):
     return path
 
 
+@pytest.mark.cores
 def test_ippa_survey_changes_only_that_agents_subscriptions(ansible14, sim14, tmp_path):
     canary = "Svy-{{Cnry}}-8483p"       # Jinja markers too: an unsafe survey answer is never templated
     before = survey_setup(ansible14, sim14)
@@ -494,7 +497,7 @@ def test_ippa_survey_job_through_ansible_runner_holds_no_secret(ansible14, sim14
         "---\n- name: IP Phone Agent password\n  ansible.builtin.import_playbook: voiceops.cucm.ippa_password_self_service\n")
     (pdd / "inventory").mkdir()
     (pdd / "inventory" / "hosts").write_text(
-        f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
+        f"localhost ansible_connection=local ansible_python_interpreter={ANSIBLE_PYTHON}\n")
     (pdd / "env").mkdir()
     env = dict(cucm_env(sim14), ANSIBLE_COLLECTIONS_PATH=str(collections_path), ANSIBLE_FORCE_COLOR="False",
                ANSIBLE_RETRY_FILES_ENABLED="False")
@@ -503,7 +506,7 @@ def test_ippa_survey_job_through_ansible_runner_holds_no_secret(ansible14, sim14
                                                "ippa_new_password": canary})
     (pdd / "env" / "cmdline").write_text("-vvvv --diff")
 
-    run_env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    run_env = dict(os.environ, PATH=f"{ANSIBLE_BIN}:{BIN}:{os.environ.get('PATH', '')}")
     for key in list(run_env):
         if key.startswith(("CUCM_", "ANSIBLE_")):
             del run_env[key]

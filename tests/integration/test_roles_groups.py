@@ -15,7 +15,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import BIN, ROOT
+from conftest import ANSIBLE_BIN, ROOT
 
 ROLE = "voiceops.cucm.cucm_role"
 ROLE_INFO = "voiceops.cucm.cucm_role_info"
@@ -203,7 +203,7 @@ def run_playbook(ansible, *args):
     env = ansible.env(result_log, {"CUCM_HOST": "127.0.0.1", "CUCM_PORT": str(sim.port),
                                    "CUCM_USERNAME": "administrator", "CUCM_PASSWORD": "ciscopsdt",
                                    "CUCM_CA_PATH": sim.cert, "CUCM_AXL_VERSION": sim.version})
-    cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(PLAYBOOK), *args]
+    cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(PLAYBOOK), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, check=False)
     results = [json.loads(line) for line in result_log.read_text().splitlines()] if result_log.exists() else []
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -470,7 +470,7 @@ def test_concurrent_member_adds_keep_both(ansible14, sim14, tmp_path):
                  "tasks": [group_task(members={"add": [user]})]}]
         path = tmp_path / f"{user}.yml"
         path.write_text(yaml.safe_dump(play, sort_keys=False))
-        cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+        cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                       env=ansible14.env(tmp_path / f"{user}.jsonl")))
     outputs = [p.communicate(timeout=300)[0] for p in procs]

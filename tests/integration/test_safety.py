@@ -12,9 +12,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 import yaml
 
-from conftest import BIN, ROOT
+from conftest import ANSIBLE_BIN, ROOT, Run
 from reliability_support import (
     Runner, changed_tables, db_diff, raw_axl, results_by_task, snippet, whole)
 from test_reliability import _parallel
@@ -67,7 +68,7 @@ def playbook(runner, name, *args, extra_vars=None, state_dir=None):
     """Run a shipped playbook as users do (connection in CUCM_* variables, cwd = the work folder)."""
     runner.count += 1
     result_log = runner.workdir / ("results%d.jsonl" % runner.count)
-    cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", str(PLAYBOOKS / name), *args]
+    cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", "localhost,", str(PLAYBOOKS / name), *args]
     for key, value in (extra_vars or {}).items():
         cmd += ["-e", json.dumps({key: value})]
     sim = runner.sim
@@ -78,7 +79,6 @@ def playbook(runner, name, *args, extra_vars=None, state_dir=None):
     if state_dir is not None:
         cmd += ["-e", json.dumps({"cucm_state_dir": str(state_dir)})]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, cwd=runner.workdir, check=False)
-    from conftest import Run
     results = [json.loads(line) for line in result_log.read_text().splitlines()] if result_log.exists() else []
     return Run(proc, results)
 
@@ -239,6 +239,7 @@ def test_keep_lists(runner, sim14, rec, tmp_path):
 
 
 # ====================================================================== 9. survey text (class 2)
+@pytest.mark.cores
 def test_survey_text(runner, sim14, rec, tmp_path):
     for userid in ("jane doe", "jane", "doe", "0042", "34", "10042"):
         add_user(sim14, userid)
@@ -383,6 +384,7 @@ def credential_ok(sim, userid, kind, value):
     return bool(rows) and rows[0][0] == credential_digest(rows[0][1], value)
 
 
+@pytest.mark.cores
 def test_numbers_as_text(runner, sim14, rec, tmp_path):
     # files read by the module keep the text as written
     (tmp_path / "users.yml").write_text("users:\n  - userid: 0042\n    last_name: Zero\n    pin: 0123\n"

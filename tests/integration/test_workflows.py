@@ -9,12 +9,11 @@ database (``sim.sql``) and its write counter, never by the playbook's own claims
 
 import json
 import subprocess
-import sys
 
 import pytest
 import yaml
 
-from conftest import BIN, ROOT, Run, Simulator
+from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, ROOT, Run, Simulator
 
 PLAYBOOKS = ROOT / "playbooks"
 PLACEHOLDER = "{00000000-0000-0000-0000-000000000000}"
@@ -32,7 +31,7 @@ def playbook(ansible, name, *args, extra_vars=None, inventory="localhost,", env=
     """Run playbooks/<name> with ansible-playbook; the connection comes from CUCM_* variables."""
     ansible.count += 1
     result_log = ansible.workdir / f"playbook{ansible.count}.jsonl"
-    cmd = [str(BIN / "ansible-playbook"), "-i", inventory, str(PLAYBOOKS / name), *args]
+    cmd = [str(ANSIBLE_BIN / "ansible-playbook"), "-i", inventory, str(PLAYBOOKS / name), *args]
     for key, value in (extra_vars or {}).items():
         cmd += ["-e", json.dumps({key: value})]
     extra = dict(cucm_env(ansible.sim)) if connection_env else {}
@@ -132,6 +131,7 @@ def ansible50(sim50, tmp_path, collections_path):
 LEAVERS = ["user00005", "user00017", "user00033"]
 
 
+@pytest.mark.cores
 def test_leavers_three_of_fifty_check_then_apply(ansible50, sim50, tmp_path):
     assert len(users_of(sim50)) == 50
     before, writes_before = snapshot(sim50), writes(sim50)
@@ -192,6 +192,7 @@ def test_leavers_max_deletions_fails_before_any_write(ansible50, sim50):
     assert snapshot(sim50) == before
 
 
+@pytest.mark.cores
 def test_leavers_missing_from_authoritative_list_ldap_disabled_protected_kept(ansible50, sim50, tmp_path):
     # scope user0000% = user00001..user00009; user00001/2 are LDAP-synchronised; the authoritative
     # list (a GitOps users.yml) lacks user00001, user00002, user00004 and user00009, which is protected
@@ -400,6 +401,7 @@ def identity_state(base, *, role_state="present", group_state="present", users=N
         write_yaml(base / "settings.yml", settings)
 
 
+@pytest.mark.cores
 def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14, tmp_path):
     from cucm_axl_sim.seed import credential_digest
 
@@ -448,6 +450,7 @@ def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14,
 
 
 # ------------------------------------------------------------------------------- GitOps loop
+@pytest.mark.cores
 def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     setup = ansible14.run(f"""
         - voiceops.cucm.cucm_role:
@@ -534,7 +537,7 @@ def test_many_clusters_inventory_with_forks(ansible14, sim14, tmp_path, tmp_path
     try:
         inventory = {"cucm_clusters": {
             "vars": dict(group["vars"], cucm_username="administrator", cucm_password="ciscopsdt",
-                         ansible_python_interpreter=sys.executable),
+                         ansible_python_interpreter=ANSIBLE_PYTHON),
             "hosts": {name: {"cucm_host": "127.0.0.1", "cucm_port": sim.port, "cucm_ca_path": sim.cert,
                              "cucm_axl_version": sim.version}
                       for name, sim in (("east", sim14), ("west", west))}}}
