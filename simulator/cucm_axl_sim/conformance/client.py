@@ -15,7 +15,6 @@ faults to exceptions, which would hide the very differences the kit looks for.
 
 import base64
 import http.client
-import socket
 import ssl
 import urllib.parse
 
@@ -195,6 +194,3 @@ def attributes(element):
     """Attribute names of an element (local names, sorted)."""
     return sorted(etree.QName(k).localname for k in element.attrib) if element is not None else []
 
-
-def is_connection_error(exc):
-    return isinstance(exc, (ClientError, socket.timeout))

@@ -378,10 +378,11 @@ def run(url, username, password, report_dir, *, ca_path=None, axl_version=None, 
         "aborted": aborted,
         "duration_s": round(time.monotonic() - started, 1),
         "write_scratch": write_scratch,
-        "reference": {"name": "cluster", "kind": kind, "url": target.base, "cucm_version": full_version,
+        # the address stays out of the report too: users attach it to public issues
+        "reference": {"name": "cluster", "kind": kind, "cucm_version": full_version,
                       "axl_version": version, "compat": target_compat,
-                      "description": f"{'cucm-axl-sim' if kind != 'cluster' else 'CUCM'} at {target.base}, "
-                                     f"version {full_version}, requests in AXL {version}"},
+                      "description": f"{'cucm-axl-sim' if kind != 'cluster' else 'CUCM'} {full_version} "
+                                     f"(the --against address), requests in AXL {version}"},
         "simulator": {"release": sim_release, "axl_version": version, "compat": sim_compat},
         "found": found,
         "cleanup": ref_cleanup,

@@ -379,6 +379,8 @@ def unknown_operation(side):
     view = outcome(answer)
     if isinstance(view.get("faultcode"), str):
         view["faultcode"] = re.sub(r"^axis2ns\d+:", "axis2ns:", view["faultcode"])
+    if isinstance(view.get("faultstring"), str):   # Axis2 names the endpoint by the address the cluster knows itself by
+        view["faultstring"] = re.sub(r"https?://[^/\s]+", "SCHEME://HOST", view["faultstring"])
     return view
 
 
@@ -754,6 +756,11 @@ def scratch_user(side):
     return outcome(answer)
 
 
+# returnedTags is typed like the answer, so a boolean tag must hold a boolean to be schema-valid
+# (CUCM ignores the content of returned tags).
+RETURNED_IMP = "<homeCluster>true</homeCluster><imAndPresenceEnable>true</imAndPresenceEnable>"
+
+
 def _get_user(side, tags=None):
     returned = f"<returnedTags>{tags}</returnedTags>" if tags else ""
     answer = side.call("getUser", f"<userid>{USER}</userid>{returned}")
@@ -800,7 +807,7 @@ def imp_without_home_cluster(side):
     side.need("user", "scratch-user")
     answer = side.call("updateUser", f"<userid>{USER}</userid><homeCluster>false</homeCluster>"
                                      "<imAndPresenceEnable>true</imAndPresenceEnable>")
-    user = _get_user(side, "<homeCluster/><imAndPresenceEnable/>")
+    user = _get_user(side, RETURNED_IMP)
     return {"update": outcome(answer), "homeCluster": child_text(user, "homeCluster"),
             "imAndPresenceEnable": child_text(user, "imAndPresenceEnable")}
 
@@ -811,6 +818,6 @@ def imp_with_home_cluster(side):
     side.need("user", "scratch-user")
     answer = side.call("updateUser", f"<userid>{USER}</userid><homeCluster>true</homeCluster>"
                                      "<imAndPresenceEnable>true</imAndPresenceEnable>")
-    user = _get_user(side, "<homeCluster/><imAndPresenceEnable/>")
+    user = _get_user(side, RETURNED_IMP)
     return {"update": outcome(answer), "homeCluster": child_text(user, "homeCluster"),
             "imAndPresenceEnable": child_text(user, "imAndPresenceEnable")}

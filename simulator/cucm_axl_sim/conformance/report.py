@@ -30,11 +30,15 @@ MAX_RESPONSE_CHARS = 20000
 
 
 def _host_pattern(hosts):
+    """Patterns of the given hosts: in URLs, and on their own when they cannot be mistaken for a
+    word (an address or a dotted name; a short host name like ``cucm`` is replaced in URLs only)."""
     names = sorted({h for h in hosts if h}, key=len, reverse=True)
     if not names:
         return None
-    alternatives = "|".join(re.escape(f"[{h}]" if ":" in h else h) for h in names)
-    return re.compile(rf"https?://(?:{alternatives})(?::\d+)?", re.I), re.compile(rf"\b(?:{alternatives})\b", re.I)
+    in_url = "|".join(re.escape(f"[{h}]" if ":" in h else h) for h in names)
+    alone = "|".join(re.escape(h) for h in names if "." in h or ":" in h) or r"(?!x)x"
+    return (re.compile(rf"https?://(?:{in_url})(?::\d+)?", re.I),
+            re.compile(rf"(?<![\w.-])(?:{alone})(?![\w-]|\.\w)", re.I))
 
 
 def normalise(value, hosts=()):
