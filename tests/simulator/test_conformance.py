@@ -77,7 +77,7 @@ def test_write_scratch_through_the_console_command(sim_factory, tmp_path):
     env[PASSWORD_ENV] = "ciscopsdt"
     done = subprocess.run([*cmd, "conformance", "--against", target.base, "--username", "administrator",
                            "--password-env", PASSWORD_ENV, "--ca-path", target.cert, "--write-scratch",
-                           "--report", str(report_dir)], capture_output=True, text=True, env=env, timeout=120)
+                           "--report", str(report_dir)], capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("conformance: conforms (") and "Traceback" not in done.stderr
     report = json.loads((report_dir / "report.json").read_text())

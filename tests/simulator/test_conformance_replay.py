@@ -70,8 +70,8 @@ def test_known_differences_are_reported_and_must_stay_true(tmp_path):
         data["replay"]["known_differences"] = {"user-not-found": "cluster X answers 5003 (issue #0)"}
     out = kit.replay(str(_shipped(tmp_path, known)), str(tmp_path / "a"), only=["user-not-found", "version-format"])
     assert out["exit_code"] == 0
-    assert {p["name"]: p["status"] for p in out["probes"]} == {"version-format": report.SAME,
-                                                                "user-not-found": report.KNOWN}
+    assert {p["name"]: p["status"] for p in out["probes"]} == {
+        "version-format": report.SAME, "user-not-found": report.KNOWN}
 
     def stale(data):
         data["replay"]["known_differences"] = {"user-not-found": "fixed since"}

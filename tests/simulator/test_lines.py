@@ -24,7 +24,7 @@ def test_add_get_remove_a_line(sim):
     assert [by_uuid.findtext(t) for t in ("pattern", "description", "usage", "routePartitionName", "alertingName")] == [
         "4100", "voiceops line", "Device", "Internal_PT", "Front desk"]
     by_pattern = body_of(sim.post("getLine", "<pattern>4100</pattern><routePartitionName>Internal_PT</routePartitionName>"
-                                              "<returnedTags><pattern/></returnedTags>")).find("return/line")
+                                  "<returnedTags><pattern/></returnedTags>")).find("return/line")
     assert [c.tag for c in by_pattern] == ["pattern"] and by_pattern.get("uuid") == uuid
     assert sim.post("removeLine", f"<uuid>{uuid}</uuid>").status_code == 200
     assert sim.sql("SELECT count(*) FROM numplan WHERE pkid = ?", (pkid,)) == [(0,)]
@@ -47,9 +47,9 @@ def test_duplicate_and_missing_lines(sim):
 def test_removing_a_line_takes_it_off_devices_and_primary_extensions(sim):
     assert sim.post("addPhone", phone_xml(name="SEP00AA00BB00DD", lines=line_xml(1, "4103"))).status_code == 200
     resp = sim.post("addUser", "<user><lastName>L</lastName><userid>line-owner</userid><associatedDevices><device>"
-                        "SEP00AA00BB00DD</device></associatedDevices><primaryExtension><pattern>4103</pattern>"
-                        "<routePartitionName>Internal_PT</routePartitionName></primaryExtension>"
-                        "<presenceGroupName>Standard Presence group</presenceGroupName></user>")
+                               "SEP00AA00BB00DD</device></associatedDevices><primaryExtension><pattern>4103</pattern>"
+                               "<routePartitionName>Internal_PT</routePartitionName></primaryExtension>"
+                               "<presenceGroupName>Standard Presence group</presenceGroupName></user>")
     assert resp.status_code == 200, resp.text
     assert sim.sql("SELECT count(*) FROM endusernumplanmap m JOIN enduser e ON e.pkid = m.fkenduser "
                    "WHERE e.userid = 'line-owner'") == [(1,)]

@@ -193,4 +193,3 @@ def local(element):
 def attributes(element):
     """Attribute names of an element (local names, sorted)."""
     return sorted(etree.QName(k).localname for k in element.attrib) if element is not None else []
-
