@@ -8,8 +8,8 @@ never touch anything else.  What is left on a target is read from its SQLite fil
 kit's own report.
 """
 
+import io
 import json
-import os
 import subprocess
 
 import pytest
@@ -176,6 +176,19 @@ def test_write_scratch_cleans_up_when_a_probe_raises(sim_factory, tmp_path, monk
     assert leftovers(target) == []
 
 
+def test_a_read_only_probe_that_fails_is_reported_and_the_others_still_run(sim_factory, tmp_path, monkeypatch):
+    target = prepared(sim_factory, "conf-default")
+
+    def confused(side):
+        raise ValueError("an answer this probe cannot read")
+    monkeypatch.setattr(probes.by_name("standard-group-roles"), "fn", confused)
+    code, report = run_kit(target, tmp_path / "report", monkeypatch=monkeypatch)
+    assert code == 2 and report["aborted"] is None
+    found = statuses(report)
+    assert found.pop("standard-group-roles") == "error"
+    assert set(found.values()) == {"same"}
+
+
 def test_the_sweep_removes_leftovers_of_an_earlier_run_and_nothing_else(sim_factory, tmp_path, monkeypatch):
     target = prepared(sim_factory, "conf-default")
     assert target.post("addUser", "<user><lastName>Old</lastName><userid>voiceops-conformance-old</userid>"
@@ -215,11 +228,14 @@ def test_wrong_password_unreachable_or_untrusted_cluster_exit_2(sim_factory, tmp
     assert "cannot connect" in capsys.readouterr().err
     assert kit.main(["--against", "https://127.0.0.1:9", *base]) == 2
     assert "cannot connect" in capsys.readouterr().err
+    (tmp_path / "file").write_text("")
+    assert kit.main(["--against", target.base, "--ca-path", target.cert, *base[:-1], str(tmp_path / "file" / "r")]) == 2
+    assert "cannot create the report folder" in capsys.readouterr().err
     monkeypatch.delenv(PASSWORD_ENV)
-    monkeypatch.setattr("sys.stdin", open(os.devnull))
+    monkeypatch.setattr("sys.stdin", io.StringIO())                       # not a terminal: nobody to ask
     assert kit.main(["--against", target.base, "--ca-path", target.cert, *base]) == 2
     assert f"set {PASSWORD_ENV}" in capsys.readouterr().err
-    assert not (tmp_path / "r").exists()
+    assert not (tmp_path / "r" / "report.json").exists()
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -103,6 +103,9 @@ def main(argv=None):
     except UsageError as exc:
         print(f"cucm-axl-sim conformance: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:      # the report folder cannot be written
+        print(f"cucm-axl-sim conformance: cannot write the report: {exc}", file=sys.stderr)
+        return 2
     print(summary_line(outcome), flush=True)
     return outcome["exit_code"]
 
@@ -234,9 +237,9 @@ def run_probe(probe, side):
     except probes.StepFailed as exc:
         result = {"outcome": "answered", "view": exc.view()}
     except axlclient.ClientError as exc:
-        result = {"outcome": ERROR, "reason": str(exc)}
-    except Exception as exc:  # a probe that cannot cope with an answer: stop, clean up, say which
-        result = {"outcome": ERROR, "reason": f"{type(exc).__name__}: {exc}"}
+        result = {"outcome": ERROR, "reason": str(exc), "fatal": True}
+    except Exception as exc:  # pylint: disable=broad-except  # a probe that cannot cope with an answer
+        result = {"outcome": ERROR, "reason": f"{type(exc).__name__}: {exc}", "fatal": False}
     result["exchanges"] = side.exchanges
     return result
 
@@ -251,7 +254,7 @@ def run_suite(side, write_scratch, only=()):
     chosen = selected(only, write_scratch)
     for probe in [p for p in chosen if not p.scratch]:
         results[probe.name] = run_probe(probe, side)
-        if results[probe.name]["outcome"] == ERROR:
+        if results[probe.name].get("fatal"):    # a lost connection; a read-only probe that failed otherwise is just reported
             return results, found, cleanup, f"{probe.name} on the {side.role}: {results[probe.name]['reason']}"
     if write_scratch:
         cleanup = {}
@@ -259,7 +262,7 @@ def run_suite(side, write_scratch, only=()):
             cleanup["before"] = probes.sweep(side)
             for probe in [p for p in chosen if p.scratch]:
                 results[probe.name] = run_probe(probe, side)
-                if results[probe.name]["outcome"] == ERROR:
+                if results[probe.name]["outcome"] == ERROR:   # the scratch objects' state is unknown: stop
                     aborted = f"{probe.name} on the {side.role}: {results[probe.name]['reason']}"
                     break
         except axlclient.ClientError as exc:
@@ -320,10 +323,21 @@ def finish(rows, aborted):
     return counts, 0, "conforms"
 
 
+def writable(report_dir):
+    """Create the report folder before the first request, so a bad --report costs the cluster nothing."""
+    try:
+        os.makedirs(report_dir, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the report folder {report_dir}: {exc}") from None
+    if not os.access(report_dir, os.W_OK):
+        raise UsageError(f"cannot write to the report folder {report_dir}")
+
+
 def run(url, username, password, report_dir, *, ca_path=None, axl_version=None, write_scratch=False,
         compat_settings=None, only=(), timeout=60.0):
     """A live run against the cluster at ``url``; returns the report (with ``paths``)."""
     started = time.monotonic()
+    writable(report_dir)
     try:
         target = axlclient.Client(url, username, password, ca_path=ca_path, timeout=timeout)
     except (ValueError, OSError) as exc:   # a bad address, an unreadable CA file
@@ -343,8 +357,12 @@ def run(url, username, password, report_dir, *, ca_path=None, axl_version=None, 
         own = OwnSimulator(sim_release, compat_settings or compat.defaults())
         try:
             sim_side = probes.Side("simulator", own.client(timeout), version, sim_release, models)
-            probes.mirror(sim_side, found)
-            sim_results, _sim_found, sim_cleanup, aborted = run_suite(sim_side, write_scratch, only)
+            try:
+                probes.mirror(sim_side, found)
+            except (RuntimeError, ValueError, probes.StepFailed, axlclient.ClientError) as exc:
+                aborted = f"preparing the kit's simulator: {exc}"
+            else:
+                sim_results, _sim_found, sim_cleanup, aborted = run_suite(sim_side, write_scratch, only)
             sim_compat = own.compat
         finally:
             own.stop()
@@ -425,6 +443,7 @@ def load_transcript(path):
 def replay(path, report_dir, compat_overrides=None, only=(), timeout=60.0):
     """Run the simulator side of the suite and compare it with a transcript's views."""
     data = load_transcript(path)
+    writable(report_dir)
     replay_settings = dict(data.get("replay") or {})
     settings = compat.defaults()
     settings.update(compat.check(replay_settings.get("compat") or {}))
@@ -434,10 +453,15 @@ def replay(path, report_dir, compat_overrides=None, only=(), timeout=60.0):
     recorded = {p["name"]: p for p in data["probes"]}
     chosen = selected(only, data["write_scratch"])
     own = OwnSimulator(data["release"], settings)
+    sim_results, sim_cleanup = {}, None
     try:
         side = probes.Side("simulator", own.client(timeout), data["axl_version"], data["release"], set(ops.load_all()))
-        probes.mirror(side, data["found"])
-        sim_results, _found, sim_cleanup, aborted = run_suite(side, data["write_scratch"], only)
+        try:
+            probes.mirror(side, data["found"])
+        except (RuntimeError, ValueError, probes.StepFailed, axlclient.ClientError) as exc:
+            aborted = f"preparing the kit's simulator: {exc}"
+        else:
+            sim_results, _found, sim_cleanup, aborted = run_suite(side, data["write_scratch"], only)
         sim_compat = own.compat
     finally:
         own.stop()

@@ -103,7 +103,8 @@ def by_name(name):
 
 
 class Side:
-    """One side of the comparison: the cluster (or a transcript of it) or the kit's simulator."""
+    """One side of the comparison: the cluster or the kit's simulator (or a simulator standing in
+    for a cluster, in the tests)."""
 
     def __init__(self, role, client, version, release, models=None):
         self.role = role                 # "cluster" or "simulator"
@@ -113,6 +114,7 @@ class Side:
         self.models = models             # operations the simulator models (None: all, a real cluster)
         self.found = {}                  # discovery key -> value (kept in memory only)
         self.created = set()             # scratch objects this side has
+        self.ids = {}                    # scratch object -> its pkid
         self.exchanges = []              # the current probe's requests and answers
 
     def call(self, operation, inner="", version=None, namespace_version=None):
@@ -566,7 +568,7 @@ def _scratch_line(side, key, pattern):
         return view
     pkid = guid(answer.result().text)
     side.created.add(key)
-    side.found[key] = pkid
+    side.ids[key] = pkid
     view["sql"] = pattern_shape(_stored_pattern(side, pkid))
     got = side.call("getLine", f"<uuid>{{{pkid.upper()}}}</uuid><returnedTags><pattern/></returnedTags>")
     view["getLine"] = pattern_shape(child_text(got.result(), "line/pattern")) if got.status == 200 else outcome(got)
@@ -593,7 +595,7 @@ def _subscription_url(values):
        covers=("audit 6.2",), scratch=True)
 def scratch_device_profile(side):
     side.need("service", "scratch-service")
-    lines = "".join(_line_xml(_stored_pattern(side, side.found[key]), index)
+    lines = "".join(_line_xml(_stored_pattern(side, side.ids[key]), index)
                     for index, key in enumerate(("line-plain", "line-escaped"), 1) if key in side.created)
     service = (f"<services><service><telecasterServiceName>{SERVICE}</telecasterServiceName><name>{SUBSCRIPTION}</name>"
                f"<url>{xml(_subscription_url((('b', 'first'), ('a', 'one'))))}</url><urlButtonIndex>0</urlButtonIndex>"
