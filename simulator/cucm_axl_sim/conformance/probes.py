@@ -406,9 +406,9 @@ def standard_group_roles(side):
        covers=("audit 5",))
 def catalogue_resources(side):
     names = ", ".join(f"'{n}'" for n in COLLECTION_RESOURCES)
-    rows = side.rows(f"select r.name resource, a.name application from typeresource r, typeapplication a "
+    rows = side.rows(f"select r.name resname, a.name appname from typeresource r, typeapplication a "
                      f"where a.enum = r.tkapplication and r.name in ({names}) order by r.name", "catalogue select")
-    return {"resources": sorted([r["resource"], r["application"]] for r in rows)}
+    return {"resources": sorted([r["resname"], r["appname"]] for r in rows)}
 
 
 @probe("sql-union-literal", "SQL: a UNION of string literals of different lengths (CHAR padding)",
