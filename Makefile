@@ -85,7 +85,7 @@ SANITY_SKIP := --skip-test pslint
 # pip from the index), cached under the name ansible-test looks for.
 GET_PIP_OFFLINE := $(SHARED_DIR)/tools/get_pip_offline.py
 
-.PHONY: bench demo integration help venv collection collection-link collection-sync ansible-test-bootstrap \
+.PHONY: bench demo conformance-fixture integration help venv collection collection-link collection-sync ansible-test-bootstrap \
 	test sanity units units-collection units-simulator lint changelog-lint simulator clean distclean
 
 help: ## Show this help
@@ -215,6 +215,9 @@ bench: venv collection-link ## Benchmarks: the collection vs the alternatives (d
 
 demo: venv collection-link ## Start the simulator, run the example playbooks, show the result, stop it
 	'$(VENV_PY)' '$(ROOT)/tools/demo.py'
+
+conformance-fixture: venv ## Regenerate the conformance kit's simulator transcript (tests/simulator/conformance_transcripts)
+	'$(VENV_PY)' '$(ROOT)/tools/conformance_fixture.py' $(CONFORMANCE_RELEASES)
 
 # ---- workflows: molecule, docsite, packaging gate (part of `make test`) ----
 

@@ -36,7 +36,8 @@ SECTIONS = [
                            ("access_control", "access-control.md"), ("phone_services", "phone-services.md"),
                            ("scale", "scale.md"), ("performance", "performance.md")]),
     ("Workflows", [("awx", "awx.md"), ("gitops", "gitops.md")]),
-    ("Testing and troubleshooting", [("simulator", "simulator.md"), ("troubleshooting", "troubleshooting.md"),
+    ("Testing and troubleshooting", [("simulator", "simulator.md"), ("conformance", "conformance.md"),
+                                     ("troubleshooting", "troubleshooting.md"),
                                      ("reliability", "reliability.md"), ("development", "development.md")]),
 ]
 # Reports written by runs (`make bench`, the integration suite): left out while they do not exist.

@@ -14,7 +14,10 @@ from . import compat, server, store, tls, validate
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="cucm-axl-sim", description="A faithful Cisco CUCM AXL SOAP simulator.")
+    p = argparse.ArgumentParser(
+        prog="cucm-axl-sim", description="A faithful Cisco CUCM AXL SOAP simulator.",
+        epilog="Subcommand: 'cucm-axl-sim conformance' compares a lab cluster with the simulator probe by probe "
+               "('cucm-axl-sim conformance -h'; docs/conformance.md).")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8443, help="port (default 8443; 0 picks a free port)")
     p.add_argument("--axl-version", default="14.0", choices=sorted(server.ACCEPTED), help="CUCM release to behave as")
@@ -96,6 +99,10 @@ def ready_line(sim):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["conformance"]:
+        from .conformance import kit
+        return kit.main(argv[1:])
     args = parse_args(argv)
     try:
         sim, httpd = build(args)
