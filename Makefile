@@ -31,7 +31,7 @@ EXTRA_COLLECTIONS_PATH ?=
 
 # What `make test` (and so .ci/run) runs, in order. Add integration, molecule, docs, ... here
 # once those targets exist, or run `make test TEST_TARGETS='units lint'`.
-TEST_TARGETS ?= units integration molecule docs package sanity lint changelog-lint
+TEST_TARGETS ?= units integration integration-cores molecule docs package sanity lint changelog-lint
 # Last: docs/reliability.md again, with the results of the gates that run after the integration tests.
 TEST_TARGETS += reliability-report
 
@@ -189,6 +189,41 @@ changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/chang
 # has Cisco's schema), for CUCM 12.5, 14.0 and 15.0 (CUCM_TEST_VERSIONS=14.0 narrows it).
 integration: venv collection-link ## Integration playbooks against the simulator (tests/integration)
 	cd '$(ROOT)' && pytest -p no:cacheprovider $(INTEGRATION_ARGS) tests/integration $(PYTEST_ARGS)
+
+# ---- the ansible-core matrix: the tests marked `cores` (roles, playbooks, AWX-style extra vars) again
+# on the oldest ansible-core the collection supports (AAP 2.5 execution environments) and the newest on the
+# package index, each in a venv of its own (.venv-cores/<version>: ansible-core, lxml, PyYAML); the
+# simulator and pytest stay the project venv's. ansible-core 2.20+ needs Python 3.12+: NEWEST_PYTHON is
+# the newest Python 3.12+ found on PATH or in pyenv's versions. Without one, only the oldest is run.
+CORE_OLDEST ?= 2.16.19
+CORE_NEWEST ?= 2.21.5
+CORES_DIR := $(ROOT)/.venv-cores
+NEWEST_PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; done)
+CORES_ARGS ?= -n 2
+# one venv: $(call core-venv,<ansible-core version>,<python>)
+core-venv = test -f '$(CORES_DIR)/$(1)/.ready' || { rm -rf '$(CORES_DIR)/$(1)' && \
+	'$(2)' -m venv '$(CORES_DIR)/$(1)' && \
+	'$(CORES_DIR)/$(1)/bin/python' -m pip -q --disable-pip-version-check install 'ansible-core==$(1)' \
+	"$$(grep -E '^lxml==' constraints.txt)" "$$(grep -E '^PyYAML==' constraints.txt)" && \
+	touch '$(CORES_DIR)/$(1)/.ready'; }
+core-run = echo '==> the tests marked cores on ansible-core $(1)' && \
+	VOICEOPS_ANSIBLE_VENV='$(CORES_DIR)/$(1)' CUCM_TEST_VERSIONS=14.0 \
+	pytest -p no:cacheprovider $(CORES_ARGS) -m cores tests/integration $(PYTEST_ARGS)
+
+integration-cores: venv collection-link ## The tests marked cores on ansible-core $(CORE_OLDEST) and $(CORE_NEWEST)
+	@$(call gate-start,integration-cores)
+	cd '$(ROOT)' && $(call core-venv,$(CORE_OLDEST),$(PYTHON))
+	cd '$(ROOT)' && $(call core-run,$(CORE_OLDEST))
+	@cd '$(ROOT)' && if [ -z '$(NEWEST_PYTHON)' ]; then \
+		echo 'WARNING: ansible-core $(CORE_NEWEST) needs Python 3.12 or later and none was found (set NEWEST_PYTHON): not run'; \
+	else \
+		$(call core-venv,$(CORE_NEWEST),$(NEWEST_PYTHON)) && $(call core-run,$(CORE_NEWEST)); \
+	fi
+	@if [ -n '$(NEWEST_PYTHON)' ]; then $(call gate-pass,integration-cores,$(PYTEST_ARGS)); fi
+
+.PHONY: integration-cores
 
 # ---- run ----
 

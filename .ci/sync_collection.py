@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 # Never mirrored, even if .gitignore forgets them (top-level names).
-EXCLUDED_TOP = frozenset(('.git', '.venv', 'build', 'dist', '.ansible', '.cache', '.tox', '.pytest_cache'))
+EXCLUDED_TOP = frozenset(('.git', '.venv', '.venv-cores', 'build', 'dist', '.ansible', '.cache', '.tox', '.pytest_cache'))
 # Never mirrored, at any depth.
 EXCLUDED_ANY = frozenset(('__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache'))
 EXCLUDED_SUFFIXES = ('.pyc', '.pyo', '.egg-info')

@@ -100,6 +100,9 @@ GATES = (
     ("GATE-units", "units-collection", "`make units-collection`: ansible-test units", ("plugins", "tests/unit")),
     ("GATE-lint", "lint", "`make lint`: ansible-lint --profile production",
      ("plugins", "roles", "meta", "playbooks", "extensions", "galaxy.yml", ".ansible-lint")),
+    ("GATE-cores", "integration-cores", "`make integration-cores`: the tests marked `cores` (roles, playbooks, AWX-style "
+     "extra vars, the AWX job through ansible-runner) on ansible-core 2.16 and on the newest release",
+     ("plugins", "roles", "meta", "playbooks", "simulator", "tests/integration")),
     ("GATE-package", "package", "`make package`: ansible-galaxy collection build, install of the built tarball, smoke "
      "run of the installed copy (build_ignore checked)", _ALL),
 )
