@@ -48,6 +48,13 @@ options:
     elements: str
     choices: [phone, device_profile]
     default: [phone, device_profile]
+  max_deletions:
+    description:
+      - The most devices one run may delete. More fails before any device is deleted, saying how many and which
+        (check mode reports the same failure).
+    type: int
+    default: 20
+    version_added: 1.1.0
 notes:
   - Extension Mobility logins (CUCM's C(extensionmobilitydynamic) table) are not consulted, B(UNCONFIRMED) against a
     live cluster. A phone associated with and owned only by leavers is deleted even if another user is logged in to it
@@ -100,7 +107,7 @@ failures:
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import sql_text
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import identity_problem, sql_text
 
 # kind: (device.tkclass as executeSQLQuery returns it, AXL operation that deletes it)
 KINDS = {"phone": ("1", "removePhone"), "device_profile": ("254", "removeDeviceProfile")}
@@ -136,6 +143,9 @@ def check_userids(userids):
         if not isinstance(userid, str) or not userid.strip():
             raise CucmError("userids: a user ID is empty")
         sql_text("userids", userid)
+        problem = identity_problem("userids", userid)
+        if problem:
+            raise CucmError(problem)
     return sorted(set(userids))
 
 
@@ -196,6 +206,7 @@ def main():
     module = CucmModule(dict(
         userids=dict(type="list", elements="str", required=True),
         kinds=dict(type="list", elements="str", choices=list(KINDS), default=list(KINDS)),
+        max_deletions=dict(type="int", default=20),
     ))
 
     def run():
@@ -208,6 +219,12 @@ def main():
         for statement in statements(userids, kinds):
             rows.extend(client.sql_query_paged(statement))
         to_delete, kept = plan(rows, userids)
+        limit = module.params["max_deletions"]
+        if len(to_delete) > limit:
+            names = [d["name"] for d in to_delete]
+            raise CucmError("%d devices would be deleted (%s%s), more than max_deletions=%d. Nothing was deleted."
+                            % (len(names), ", ".join(names[:10]), ", ..." if len(names) > 10 else "", limit),
+                            would_delete=len(names))
         deleted, failures = [], []
         stopped = None
         for device in to_delete:

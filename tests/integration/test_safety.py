@@ -333,6 +333,16 @@ def test_bounded_deletes(runner, sim14, rec, tmp_path):
     rec.add("D03", "bounded-deletes", "identity", "identity_users_state=deleted of 3 users, identity_max_deletions=1: "
             "refused before any write", "\"%s\"; %s" % (snippet(msg, 200), observed),
             "max_deletions=1" in msg and nothing)
+
+    # leavers_devices=delete: user00007's phone and device profile are 2 devices; the bound is 1
+    watch = Watch(sim14)
+    outcome, run = role_refusals(runner, "voiceops.cucm.leavers", [
+        ("D04", {"leavers_userids": ["user00007"], "leavers_devices": "delete", "leavers_max_device_deletions": 1})])
+    nothing, observed = watch.nothing()
+    msg = outcome.get("D04") or ""
+    rec.add("D04", "bounded-deletes", "leavers", "leavers_devices=delete with 2 devices to delete and "
+            "leavers_max_device_deletions=1: refused before any write (subscriptions and groups untouched)",
+            "\"%s\"; %s" % (snippet(msg, 200), observed), "max_deletions=1" in msg and nothing)
     rec.verify()
 
 
