@@ -85,7 +85,7 @@ options:
   allow_empty:
     description:
       - With V(overridden) or V(deleted), accept an empty declaration (no O(users), or a O(users_file) that lists
-        nobody). Without it, such a run fails before any write and says what it would have deleted: an empty
+        nobody). Without it, such a run fails before any write and says what it would have deleted; an empty
         list is far more often a missing file or a broken template than a wish to delete everyone in scope.
     type: bool
     default: false
