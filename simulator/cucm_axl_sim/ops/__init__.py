@@ -13,7 +13,7 @@ import sqlite3
 from .. import soap
 
 OPERATIONS = {}
-FAMILIES = ("version", "sql", "users", "groups", "devices", "services")
+FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "params", "ldap")
 MODELLED_VERSIONS = ("11.5", "12.5", "14.0", "15.0")
 
 
