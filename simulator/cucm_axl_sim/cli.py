@@ -49,6 +49,8 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if bool(args.cert) != bool(args.key):
         p.error("--cert and --key go together")
+    if args.ldap_sync_seconds < 0:
+        p.error("--ldap-sync-seconds must not be negative")
     try:
         server.check_faults(vars(args))
         args.compat = compat.parse(args.compat)
