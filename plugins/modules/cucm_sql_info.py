@@ -225,13 +225,14 @@ def write(module, path, content):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CucmError("dest: the directory %s does not exist" % directory)
+    # mkstemp creates the file readable by its owner only; an existing file keeps its mode
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cucm_sql_info.")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         if os.path.exists(path):
             os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        module.ansible.atomic_move(tmp, path)
+        os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
