@@ -79,7 +79,7 @@ parameters:
     - {name: CCMUserShowDownload, value: true, service: Enterprise Wide}
 read_only:
   description:
-    - What else CUCM says of each parameter, keyed by the RV(parameters[].name).
+    - What else CUCM says of each parameter, keyed by the C(name) of RV(parameters).
     - C(documented) tells whether the collection documents the parameter (it then knows its page name, type and
       default, and C(choices) of an enumeration).
   returned: always

@@ -21,7 +21,7 @@ description:
     routine other than built-in functions such as C(count), C(lower) or C(nvl), and no character outside a quoted
     literal that a C(SELECT) does not need. C(executeSQLUpdate) is never used.
   - Values go in through O(params), never by editing the statement - C({name}) in O(sql) is replaced by the value of
-    O(params.name) as a quoted, escaped Informix literal (integers as digits, booleans as C('t')/C('f'), a list as
+    C(name) in O(params) as a quoted, escaped Informix literal (integers as digits, booleans as C('t')/C('f'), a list as
     C((a, b, ...)) for C(IN)), and the statement is checked again with the values in.
   - Results are paged under AXL's 8 MB answer limit - a statement with an C(ORDER BY) is fetched C(SKIP n FIRST m) at
     a time, and a page CUCM finds too large is asked again at the size it suggests. A statement without C(ORDER BY)
@@ -35,7 +35,7 @@ attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: The query runs in check mode too (it reads); O(dest) is not written, RV(changed) says whether it would be.
+    details: The query runs in check mode too (it reads); O(dest) is not written, C(changed) says whether it would be.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
