@@ -100,8 +100,8 @@ def test_self_care_options_change_once_then_idempotent(runner, sim14):
         dict(task, name="apply", diff=True),
         dict(task, name="again"),
         {"name": "a bad value", "ignore_errors": True, "voiceops.cucm.cucm_service_parameter": {
-            "parameters": [{"name": "Show Ring Settings", "value": False}, {"name": "Show Call Forwarding",
-                                                                             "value": "sometimes"}]}},
+            "parameters": [{"name": "Show Ring Settings", "value": False},
+                           {"name": "Show Call Forwarding", "value": "sometimes"}]}},
         {"name": "out of range", "ignore_errors": True, "voiceops.cucm.cucm_service_parameter": {
             "name": "OAuth Refresh Token Expiry Timer (days)", "value": 0}},
         {"name": "unknown", "ignore_errors": True, "voiceops.cucm.cucm_service_parameter": {
@@ -308,8 +308,8 @@ def test_ldap_sync_check_mode_bounded_wait_and_waiting(runner, sim14, ldap_fixtu
 def test_deprovision_leavers_can_synchronise_ldap_first(ansible14, sim14, ldap_fixture):
     ldap_fixture({"corp-ldap": [{"sAMAccountName": "user00001", "sn": "Adams", "title": "Stays"}]}, 1)
     mark = sim14.mark()
-    run = playbook(ansible14, "deprovision_leavers.yml", {"leavers_userids": "user00010", "ldap_sync_first": "true",
-                                                           "ldap_sync_poll_interval": 1, "ldap_sync_timeout": 60})
+    run = playbook(ansible14, "deprovision_leavers.yml", {
+        "leavers_userids": "user00010", "ldap_sync_first": "true", "ldap_sync_poll_interval": 1, "ldap_sync_timeout": 60})
     assert run.rc == 0, run
     synced = result(run, "Synchronise the LDAP directories first (ldap_sync_first)")
     assert synced["directories"][0]["state"] == "completed"

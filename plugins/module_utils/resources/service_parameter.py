@@ -219,19 +219,17 @@ class Declared(object):
 def declarations(module_params):
     """The declared parameters: ``parameters`` (a list) or the single ``name``/``value`` form."""
     items = module_params.get("parameters")
-    if items is None:
+    single = items is None
+    if single:
         if not module_params.get("name"):
             raise CucmError("give name and value, or a list of parameters")
         items = [dict(name=module_params["name"], value=module_params.get("value"),
                       service=module_params.get("service"), process_node=module_params.get("process_node"))]
-        where = lambda i: "name"   # noqa: E731 - the single form has no list index
-    else:
-        if not items:
-            raise CucmError("parameters: give at least one parameter")
-        where = lambda i: "parameters[%d]" % i   # noqa: E731
+    elif not items:
+        raise CucmError("parameters: give at least one parameter")
     declared, seen = [], {}
     for index, item in enumerate(items):
-        one = Declared(index, item, where(index))
+        one = Declared(index, item, "name" if single else "parameters[%d]" % index)
         if one.key in seen:
             other = seen[one.key]
             if other.raw != one.raw:

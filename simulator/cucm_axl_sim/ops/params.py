@@ -131,4 +131,3 @@ def list_service_parameter(req):
                             (*params, limit, offset)).fetchall()
     tags = req.find("returnedTags")
     return {"serviceParameter": [soap.select(_value(row), tags) for row in rows]}
-
