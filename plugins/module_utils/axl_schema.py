@@ -134,6 +134,19 @@ TYPES = {
     "listDeviceProfile": "searchCriteria:DeviceSearch returnedTags:LDevice skip:ul first:ul",
     "updateDeviceProfile": "name:s100 uuid:u services:ServiceList",
     "removeDeviceProfile": "name:s100 uuid:u",
+    # ------------------------------------------------------------------ enterprise and service parameters
+    "RServiceParameter": "processNodeName:fk name service value valueType",
+    "LServiceParameter": "processNodeName:fk name service value valueType",
+    "ServiceParameterSearch": "processNodeName service",
+    "getServiceParameter": "uuid:u processNodeName:fk name service returnedTags:RServiceParameter",
+    "updateServiceParameter": "uuid:u processNodeName:fk name service value",
+    "listServiceParameter": "searchCriteria:ServiceParameterSearch returnedTags:LServiceParameter skip:ul first:ul",
+    # ------------------------------------------------------------------ LDAP directory synchronisation
+    "LLdapDirectory": "name:s50",
+    "LdapDirectorySearch": "name",
+    "listLdapDirectory": "searchCriteria:LdapDirectorySearch returnedTags:LLdapDirectory skip:ul first:ul",
+    "doLdapSync": "name uuid:u sync:b",
+    "getLdapSyncStatus": "name uuid:u",
 }
 
 # Choices the schema allows only one branch of (checked before sending, because an AXL server
@@ -156,6 +169,10 @@ CHOICES = {
     "getDeviceProfile": (("name", "uuid"),),
     "updateDeviceProfile": (("name", "uuid"),),
     "removeDeviceProfile": (("name", "uuid"),),
+    "getServiceParameter": (("uuid", "processNodeName"), ("uuid", "name"), ("uuid", "service")),
+    "updateServiceParameter": (("uuid", "processNodeName"), ("uuid", "name"), ("uuid", "service")),
+    "doLdapSync": (("name", "uuid"),),
+    "getLdapSyncStatus": (("name", "uuid"),),
 }
 
 _SPEC = re.compile(r"^(?P<name>\w+)(?::(?P<type>\w+))?(?P<many>\*)?(?:@(?P<since>[\d.]+))?(?:!(?P<until>[\d.]+))?$")

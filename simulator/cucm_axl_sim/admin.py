@@ -10,6 +10,9 @@
 - ``POST /__sim__/selfcare/service-parameter``: ``{device, service, parameter, value}``, the
   Self Care Portal's edit of a subscription parameter, with its bug: the value changes, the
   subscription's built URL does not, until an administrator re-saves the device.
+- ``GET  /__sim__/ldap`` / ``POST /__sim__/ldap``: the LDAP sync settings and each directory's sync
+  state; POST changes any of ``fixture`` (a JSON file's path, null for none), ``content`` (the fixture
+  itself) and ``sync_seconds`` (see ``ldap.py``).
 """
 
 
@@ -28,7 +31,22 @@ def route(sim, route, query, body):
         return effective_urls(sim.store, query["device"])
     if (method, path) == ("POST", "/__sim__/selfcare/service-parameter"):
         return selfcare_set_parameter(sim.store, body["device"], body["service"], body["parameter"], body["value"])
+    if path == "/__sim__/ldap":
+        return ldap_settings(sim, body if method == "POST" else None)
     return None
+
+
+def ldap_settings(sim, changes):
+    from . import ldap
+    if changes is not None:
+        unknown = sorted(set(changes) - {"fixture", "content", "sync_seconds"})
+        if unknown:
+            raise ValueError(f"unknown LDAP settings: {', '.join(unknown)}")
+        if "fixture" in changes and changes["fixture"] is None and "content" not in changes:
+            ldap.clear(sim)
+        ldap.configure(sim, fixture=changes.get("fixture"), seconds=changes.get("sync_seconds"),
+                       content=changes.get("content"))
+    return ldap.report(sim)
 
 
 def effective_urls(store, device):

@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from . import compat, server, store, tls, validate
+from . import compat, ldap, server, store, tls, validate
 
 
 def parse_args(argv=None):
@@ -44,11 +44,16 @@ def parse_args(argv=None):
     p.add_argument("--compat", action="append", default=[], metavar="NAME=VALUE",
                    help="an unconfirmed behaviour of real CUCM (repeatable): %s" % "; ".join(
                        "%s=%s" % (name, "|".join(values)) for name, (values, _doc) in sorted(compat.SWITCHES.items())))
+    p.add_argument("--ldap-fixture", metavar="PATH",
+                   help="JSON file of the LDAP directories' users that doLdapSync applies (see docs/simulator.md)")
+    p.add_argument("--ldap-sync-seconds", type=float, default=2.0, help="how long an LDAP sync runs (default 2)")
     p.add_argument("--request-log", help="append one JSON line per AXL request (time, operation, status, request, response)")
     p.add_argument("--validate-with", help="strict mode: validate requests against this AXL schema folder")
     args = p.parse_args(argv)
     if bool(args.cert) != bool(args.key):
         p.error("--cert and --key go together")
+    if args.ldap_sync_seconds < 0:
+        p.error("--ldap-sync-seconds must not be negative")
     try:
         server.check_faults(vars(args))
         args.compat = compat.parse(args.compat)
@@ -86,6 +91,7 @@ def build(args):
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(cert, key)
     sim = server.Simulator(config, data, validator)
+    ldap.configure(sim, fixture=args.ldap_fixture, seconds=args.ldap_sync_seconds)
     httpd = server.HTTPServer((args.host, args.port), sim, context)
     config.port = httpd.server_address[1]
     sim.seeded_in = seeded_in if data.created else 0.0

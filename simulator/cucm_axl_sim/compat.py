@@ -25,6 +25,11 @@ SWITCHES = {
         ("escaped", "verbatim"),
         "directory numbers beginning with + are stored and returned with an escaped plus (\\+14085554019), as real "
         "captures show; verbatim: stored as sent"),
+    "ldap-sync-status": (
+        ("text", "boolean"),
+        "getLdapSyncStatus answers a status text (\"Sync is currently under process\", \"Sync is performed "
+        "successfully\"), as public AXL clients expect it to (their code compares with these texts); boolean: "
+        "\"true\" while a sync runs, else \"false\", as the XSD's documentation says"),
 }
 
 

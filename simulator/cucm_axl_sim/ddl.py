@@ -645,3 +645,69 @@ def _validation_triggers():
 RULES += _validation_triggers()
 for _placeholder, _message in _MESSAGES.items():
     RULES = RULES.replace(_placeholder, _message)
+
+
+# ---------------------------------------------------------------- enterprise and service parameters
+# processnode (TI-86), processconfig (TI-88), processconfigdefaults (TI-101), typeparam (TI-89),
+# typeservice (TI-90), with the dictionary's columns that getServiceParameter/updateServiceParameter/
+# listServiceParameter use.  Enterprise parameters are processconfig rows of the "Enterprise Node",
+# the processnode whose pkid is 00000000-1111-0000-0000-000000000000 (DD12.5 TI-86).
+PARAMETER_DDL = f"""
+CREATE TABLE typeservice (enum INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, moniker TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX typeservice_name ON typeservice (name);
+CREATE TABLE typeparam (enum INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, moniker TEXT NOT NULL DEFAULT '');
+CREATE TABLE processnode (
+    {PK},
+    name TEXT NOT NULL CHECK (length(name) <= 255),
+    description TEXT NOT NULL DEFAULT '',
+    mac TEXT NOT NULL DEFAULT '',
+    {_bool('systemnode', False)},
+    {_bool('isactive', True)},
+    nodeid INTEGER,
+    tkprocessnoderole INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX processnode_name ON processnode (name);
+CREATE TABLE processconfigdefaults (
+    enum INTEGER PRIMARY KEY NOT NULL,
+    tkservice INTEGER NOT NULL REFERENCES typeservice(enum),
+    paramname TEXT NOT NULL CHECK (length(paramname) <= 50),
+    paramvalue TEXT NOT NULL DEFAULT '',
+    tkparam INTEGER NOT NULL REFERENCES typeparam(enum),
+    minlongvalue INTEGER,
+    maxlongvalue INTEGER,
+    {_bool('servicewide', True)},
+    {_bool('primarydata', False)},
+    typetablelink TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX processconfigdefaults_service_param ON processconfigdefaults (tkservice, paramname);  -- MFI-73
+CREATE TABLE processconfig (
+    {PK},
+    fkprocessnode TEXT NOT NULL REFERENCES processnode(pkid) ON DELETE CASCADE,
+    tkservice INTEGER NOT NULL REFERENCES typeservice(enum),
+    paramname TEXT NOT NULL CHECK (length(paramname) <= 50),
+    paramvalue TEXT CHECK (paramvalue IS NULL OR length(paramvalue) <= 255),
+    tkparam INTEGER NOT NULL REFERENCES typeparam(enum),
+    {_bool('primarydata', False)},
+    {_bool('resettoggle', False)},
+    tkreset INTEGER NOT NULL DEFAULT 2,
+    versionstamp TEXT
+);
+CREATE UNIQUE INDEX processconfig_node_service_param ON processconfig (fkprocessnode, tkservice, paramname);  -- MFI-10
+"""
+
+# ---------------------------------------------------------------- LDAP directory synchronisation
+# Simulator bookkeeping (not CUCM): the state of the last synchronisation of each directory agreement
+# (directorypluginconfig).  CUCM keeps it in DirSync's own state; the dictionary's syncnow /
+# fullsyncstatus columns are not documented enough to model.
+LDAP_SYNC_DDL = """
+CREATE TABLE sim_ldapsync (
+    fkdirectorypluginconfig TEXT PRIMARY KEY NOT NULL REFERENCES directorypluginconfig(pkid) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('running', 'completed', 'cancelled', 'failed')),
+    started REAL NOT NULL,
+    due REAL NOT NULL,
+    finished REAL,
+    message TEXT NOT NULL DEFAULT ''
+);
+"""
+
+DDL += PARAMETER_DDL + LDAP_SYNC_DDL

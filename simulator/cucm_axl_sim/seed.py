@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 
-from . import ddl
+from . import ddl, parameters
 
 _NS = uuid.UUID("6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f")
 
@@ -285,6 +285,7 @@ def install(conn, app_user, app_password):
                  (guid("credential", app_user), app_pk, credential_digest(app_pk, app_password)))
     conn.execute("INSERT INTO applicationuserdirgroupmap (pkid, fkapplicationuser, fkdirgroup, isstandard) VALUES (?, ?, ?, 't')",
                  (guid("audgm", app_user), app_pk, guid("dirgroup", "Standard CCM Super Users")))
+    parameters.install(conn, guid)     # process nodes, enterprise and service parameters
     conn.execute("DELETE FROM sim_meta WHERE key = 'installing'")
 
 

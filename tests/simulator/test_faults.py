@@ -255,7 +255,7 @@ def test_faults_switches_are_read_and_changed_at_run_time(sim):
     assert set(current) == {"latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
                             "max_response_bytes", "random_seed", "write_barrier", "compat"}
     assert current["compat"] == {"service-uuid": "absent", "ldap-directory-name": "local", "resave-url": "parse",
-                                 "plus-escape": "escaped"}
+                                 "plus-escape": "escaped", "ldap-sync-status": "text"}
     assert sim.faults(compat={"plus-escape": "verbatim"})["compat"]["plus-escape"] == "verbatim"
     assert sim.faults(compat={"plus-escape": "escaped"})["compat"] == current["compat"]
     changed = sim.faults(throttle_writes=1.0, throttle_body="soap")

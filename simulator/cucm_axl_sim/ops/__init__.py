@@ -13,7 +13,7 @@ import sqlite3
 from .. import soap
 
 OPERATIONS = {}
-FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "lines")
+FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "lines", "params", "ldap")
 MODELLED_VERSIONS = ("11.5", "12.5", "14.0", "15.0")
 
 
