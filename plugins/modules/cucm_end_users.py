@@ -104,7 +104,7 @@ options:
     version_added: 1.1.0
   departed:
     description:
-      - User IDs that have left (for example the ledger that the M(voiceops.cucm.leavers) role writes). A declared
+      - User IDs that have left (for example the ledger that the role C(voiceops.cucm.leavers) writes). A declared
         user in this list is never created or changed, so a desired state that still lists a leaver does not bring
         it back; it is reported as a problem (see O(on_invalid)).
     type: list
