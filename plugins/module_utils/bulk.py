@@ -27,8 +27,11 @@ from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmErro
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
     MASK, as_input, lookalike_message, plan, validate_values, write)
 
-if identity.HAS_YAML:
+try:
     import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover
+    HAS_YAML = False
 
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
 MAX_PROBLEMS_SHOWN = 25
@@ -44,7 +47,7 @@ def load_file(path, resource):
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".json", ".yml", ".yaml", ".csv"):
         raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
-    if ext in (".yml", ".yaml") and not identity.HAS_YAML:
+    if ext in (".yml", ".yaml") and not HAS_YAML:
         raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
     # utf-8-sig: spreadsheet programs start their UTF-8 CSV with a byte order mark
     with open(path, encoding="utf-8-sig") as handle:
@@ -54,7 +57,7 @@ def load_file(path, resource):
                 _check_csv_columns(resource, reader.fieldnames or [])
                 return [_csv_row(resource, row, number) for number, row in enumerate(reader, 2)]
             data = identity.load_text(handle, ext)
-        except (ValueError, csv.Error) + ((yaml.YAMLError,) if identity.HAS_YAML else ()) as exc:
+        except (ValueError, csv.Error) + ((yaml.YAMLError,) if HAS_YAML else ()) as exc:
             raise CucmError("users_file: %s cannot be read: %s" % (path, exc))
     if isinstance(data, dict):
         data = data.get("users")

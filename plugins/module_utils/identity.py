@@ -25,12 +25,6 @@ __metaclass__ = type
 import json
 import unicodedata
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover
-    HAS_YAML = False
-
 # General categories that are invisible or read as something else: other/format/surrogate/private/
 # unassigned characters, and line/paragraph separators.  Spaces (Zs) other than U+0020 are refused too.
 _REFUSED_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
@@ -71,17 +65,29 @@ def number_problem(value, shown=True):
 
 
 # ---------------------------------------------------------------------------------- files read exactly
-if HAS_YAML:
-    class TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-        """YAML in which numbers and dates stay the text written (``userid: 0042`` is '0042', ``pin: 0123``
-        is '0123'); booleans and nulls keep their meaning.  Typed options convert the text themselves."""
+_TEXT_LOADER = []
 
-    for _tag in ("int", "float", "timestamp"):
-        TextLoader.add_constructor("tag:yaml.org,2002:" + _tag, TextLoader.construct_scalar)
+
+def text_loader():
+    """A YAML loader in which numbers and dates stay the text written (``userid: 0042`` is '0042',
+    ``pin: 0123`` is '0123'); booleans and nulls keep their meaning.  Typed options convert the text
+    themselves.  (PyYAML is imported here, not at module start: most tasks never read a file.)"""
+    if not _TEXT_LOADER:
+        import yaml
+
+        class TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            pass
+
+        for tag in ("int", "float", "timestamp"):
+            TextLoader.add_constructor("tag:yaml.org,2002:" + tag, TextLoader.construct_scalar)
+        _TEXT_LOADER.append(TextLoader)
+    return _TEXT_LOADER[0]
 
 
 def load_text(handle, ext):
-    """A JSON or YAML document, numbers kept as the text written (JSON numbers too)."""
+    """A JSON or YAML document, numbers kept as the text written (JSON numbers too).  Raises ValueError
+    (JSON) or yaml.YAMLError."""
     if ext == ".json":
         return json.load(handle, parse_int=str, parse_float=str, parse_constant=str)
-    return yaml.load(handle, Loader=TextLoader)
+    import yaml
+    return yaml.load(handle, Loader=text_loader())
