@@ -469,8 +469,11 @@ def test_gathered_round_trip_json_yaml_csv(ansible14, sim14, tmp_path):
     run = ansible14.run([task(users_file=str(csv_path))])
     assert run.rc == 0, run
     assert run.result()["changes"] == [{"userid": "user00007", "action": "updated", "fields": ["groups", "title"]}]
+    # the title with updateUser; the new group incrementally (never the user's whole group list)
     updates = [e for e in log_since(sim14, start) if e["operation"] == "updateUser"]
-    assert len(updates) == 1 and children(updates[0]) == ["userid", "associatedGroups", "title"]
+    assert len(updates) == 1 and children(updates[0]) == ["userid", "title"]
+    group_writes = [e for e in log_since(sim14, start) if e["operation"] == "updateUserGroup"]
+    assert len(group_writes) == 1 and children(group_writes[0]) == ["name", "addMembers"]
     assert enduser(sim14, "user00007")[4] == "CSV Title" and groups_of(sim14, "user00007") == sorted([STD, CTI])
 
 
@@ -516,7 +519,10 @@ def test_replaced_empties_undeclared_lists_merged_does_not(ansible14, sim14):
     # merged leaves the undeclared lists
     assert enduser(sim14, "user00008")[4] == "Merged"
     assert groups_of(sim14, "user00008") == [STD] and devices_of(sim14, "user00008") == [seed_user(8)["phone"]]
-    assert sim14.stats()["writes"] == before + 4
+    # 3 updateUser (user00003's devices, user00004's title and devices, user00008's title) and 4 incremental
+    # updateUserGroup for the groups (user00003: add CTI, remove STD; user00004 and user00005: remove STD)
+    assert sim14.stats()["by_operation"].get("updateUserGroup", 0) == 4
+    assert sim14.stats()["writes"] == before + 7
 
 
 def agents(sim, ansible):
@@ -560,7 +566,8 @@ def test_overridden_deletes_exactly_the_undeclared_users_in_scope(ansible14, sim
     # replaced semantics for the declared ones: undeclared lists emptied
     assert groups_of(sim14, "agent01") == [CTI] and groups_of(sim14, "agent02") == []
     assert run.result(1)["changed"] is False
-    assert sim14.stats()["writes"] == before + 2 + 3
+    # 2 deletes; the groups one updateUserGroup at a time (agent01: add CTI, remove STD; agent02, agent03: remove STD)
+    assert sim14.stats()["writes"] == before + 2 + 4
 
 
 def test_overridden_scope_is_case_sensitive_and_declared_users_outside_it_converge(ansible14, sim14):
@@ -871,7 +878,8 @@ def test_concurrent_overlapping_converges(mid, tmp_path, collections_path):
     assert "A" in order[:order.rindex("B")] and "B" in order[:order.rindex("A")], order    # they did overlap
     assert runs["a"].result()["counts"]["updated"] == 60 and runs["b"].result()["counts"]["updated"] == 60
     stats = mid.stats()
-    assert stats["writes"] == 120 and stats["auth_basic"] == 2
+    # A: 60 updateUser (department) + 60 updateUserGroup addMembers (CTI, incremental); B: 60 updateUser (title)
+    assert stats["writes"] == 180 and stats["auth_basic"] == 2
     rows = dict((r[0], r[1:]) for r in mid.sql(
         "select userid, department, title from enduser where userid between 'user00001' and 'user00120'"))
     for i in range(1, 121):

@@ -398,11 +398,12 @@ def test_interrupted_writes_leave_no_half_made_role(ansible14, sim14):
     sim.faults(drop_after_commit=0)
     assert run.rc == 0 and run.result()["changed"] is True, run
     assert sim.stats()["dropped"] == 2
-    # undone (all rows deleted, the old one put back), read again, the remaining change made
-    assert sql_updates(sim, mark) == ["delete from functionroleresourcemap", "insert into functionroleresourcemap",
+    # the incremental write (PSWP's permission updated in place, User web pages inserted if missing), its answer
+    # lost; undone (all rows deleted, the old one put back), read again, the change made again
+    assert sql_updates(sim, mark) == ["update functionroleresourcemap set", "insert into functionroleresourcemap",
                                       "delete from functionroleresourcemap", "insert into functionroleresourcemap",
-                                      "delete from functionroleresourcemap", "insert into functionroleresourcemap",
-                                      "insert into functionroleresourcemap"]
+                                      "update functionroleresourcemap set", "insert into functionroleresourcemap"], \
+        sql_updates(sim, mark)
     assert role_resources(sim, "Second Role") == [(PSWP, 3), ("User web pages", 1)]
 
 
