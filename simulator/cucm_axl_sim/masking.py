@@ -10,7 +10,8 @@ The log is a CI artifact, so it must not carry what the data says is secret:
   subscription ``url`` carries for password parameters, and the string literals of an SQL statement
   that names a password parameter's pkid.  Every occurrence of such a value in the request and the
   response is replaced with ``********``, as sent, percent-encoded (a URL) or with doubled quotes (an
-  SQL literal), in XML text and attributes only, so the logged XML stays well-formed.
+  SQL literal), in XML text and attributes only, so the logged XML stays well-formed.  Every secret met is
+  remembered for the simulator's lifetime: a stale URL in a later answer still carries the value it replaced.
 """
 
 import re

@@ -135,6 +135,7 @@ class Simulator:
         self.log_lock = threading.Lock()
         self.log_file = open(config.request_log, "a", encoding="utf-8") if config.request_log else None
         self.masker = masking.Masker()
+        self.secrets_seen = set()   # every service secret met so far: a stale URL shows an old one
         self.operations = ops.load_all()
 
     # -------------------------------------------------------------- sessions and auth
@@ -230,7 +231,8 @@ class Simulator:
         if not self.log_file:
             return
         with self.store.read() as conn:
-            secrets = masking.stored_secrets(conn) | masking.request_secrets(conn, operation or "", request)
+            self.secrets_seen |= masking.stored_secrets(conn) | masking.request_secrets(conn, operation or "", request)
+        secrets = self.secrets_seen
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z",
             "operation": operation,
