@@ -254,3 +254,26 @@ def test_request_log_masks_phone_service_secrets(sim):
         assert secret not in text, secret
     assert "agent7" in text and "********" in text
     assert all(json.loads(line)["request"].lstrip().startswith("<") for line in log)
+
+
+# ------------------------------------------------------------------------------------ the documentation
+def test_docs_list_every_behaviour_with_a_source_and_every_switch():
+    """docs/simulator.md: every row of the modelled-behaviour tables names a source of the documented kinds, and
+    every --compat switch (with every value) is in the unconfirmed-behaviours table and cited as the source of
+    the behaviour it governs."""
+    from pathlib import Path
+    from cucm_axl_sim import compat
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text()
+    section = docs.split("## Modelled behaviours and their sources", 1)[1].split("## Seeded data", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| behaviour")]
+    assert len(rows) > 50
+    kinds = ("capture", "DG", "AG", "DD", "XSD", "code", "choice", "unconfirmed", "Informix", "SOAP 1.1")
+    for row in rows:
+        source = row.rstrip(" |").rsplit(" | ", 1)[-1]
+        assert any(k in source for k in kinds), row
+    table = docs.split("## Unconfirmed behaviours (`--compat`)", 1)[1].split("## Clients that no one here wrote", 1)[0]
+    for name, (values, _doc) in compat.SWITCHES.items():
+        line = next((l for l in table.splitlines() if l.startswith(f"| `{name}` |")), None)
+        assert line is not None, name
+        assert all(f"`{value}`" in line for value in values), (name, line)
+        assert f"`{name}`" in section, f"{name} is the source of no modelled behaviour"

@@ -1,7 +1,7 @@
 """AXL transport as CUCM speaks it: endpoint, authentication, sessions, versions, fault shape.
 
 Sources are in ../shared/research/axl.md section 8 (AXL Developer Guide, FAQ, community threads);
-choices where Cisco is silent are listed in docs/simulator.md ("Behaviour choices").
+choices where Cisco is silent are listed in docs/simulator.md ("Modelled behaviours and their sources").
 """
 
 import time
