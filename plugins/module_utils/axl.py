@@ -263,7 +263,7 @@ class AxlClient(object):
         try:
             ret = self._call("getCCMVersion", {}, PROBE_VERSION, False)
         except AxlVersionError as exc:
-            usable = [v for v in axl_schema.VERSIONS if v in exc.supported or v.split(".")[0] + ".x" in exc.supported]
+            usable = [v for v in axl_schema.VERSIONS if v in exc.supported or v.split(".", maxsplit=1)[0] + ".x" in exc.supported]
             if not usable:
                 raise AxlVersionError("CUCM at %s accepts AXL schema versions %s; this collection speaks %s"
                                       % (self.host, ", ".join(exc.supported), ", ".join(axl_schema.VERSIONS)),

@@ -458,6 +458,7 @@ def _ri2159():
             f"BEGIN SELECT RAISE(ABORT, '{message}'); END;\n")
     return "".join(out)
 
+
 RULES = """
 -- RI-335 Standard Functional Role Resource Restriction
 CREATE TRIGGER ri335_ins BEFORE INSERT ON functionroleresourcemap

@@ -147,9 +147,8 @@ def _selfcare(sim, value, name):
 
 
 def _ippa(**extra):
-    return task(SERVICE, extra.pop("label", "ippa"), name="IPPA", url=IPPA_URL, parameters=extra.pop("parameters",
-                                                                                                      IPPA_PARAMETERS),
-                **extra)
+    label, parameters = extra.pop("label", "ippa"), extra.pop("parameters", IPPA_PARAMETERS)
+    return task(SERVICE, label, name="IPPA", url=IPPA_URL, parameters=parameters, **extra)
 
 
 def _agent(label, password="Init-Pw-1", **extra):

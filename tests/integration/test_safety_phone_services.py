@@ -191,8 +191,8 @@ def test_secret_leaks_misspelt_and_malformed_secrets_at_vvv(runner, sim14, rec):
             continue
         rec.add(case, "secret-leaks", t_module(t), "%s: the task fails (message names the option), 0 writes, and %s "
                 "appears nowhere in -vvv output, diffs or results" % (name, ", ".join(mine)),
-                "status %s, writes %s; %s; found: %s" % (step.get("status"), step.get("writes"),
-                                                          snippet(msg(run, name), 90), ", ".join(found) or "none"),
+                "status %s, writes %s; %s; found: %s" % (
+                    step.get("status"), step.get("writes"), snippet(msg(run, name), 90), ", ".join(found) or "none"),
                 step.get("status") == "failed" and step.get("writes") == 0 and not found)
     rec.verify()
 

@@ -147,8 +147,8 @@ def test_get_user_never_returns_secrets(sim):
     """Secrets come back as empty elements, as a real 12.5 getUser shows (was: left out altogether)."""
     ok(update(sim, "user00005", password="S3cret-pass", pin="97531", digestCredentials="digest-secret"))
     user = get(sim, "user00005", "<userid/><password/><pin/><digestCredentials/><mlppPassword/>")
-    assert [(c.tag, c.text) for c in user] == [("userid", "user00005"), ("password", None), ("pin", None),
-                                                ("digestCredentials", None), ("mlppPassword", None)]
+    assert [(c.tag, c.text) for c in user] == [
+        ("userid", "user00005"), ("password", None), ("pin", None), ("digestCredentials", None), ("mlppPassword", None)]
     full = get(sim, "user00005")
     assert all(full.find(tag) is not None and not full.findtext(tag)
                for tag in ("password", "pin", "digestCredentials", "mlppPassword"))

@@ -62,6 +62,7 @@ PARAMETER_DISPLAY = r"^[]a-zA-Z0-9 !#$'()*+,./:;=?@[^_`{|}~\\-]{1,50}\Z"
 PARAMETER_DESCRIPTION = r'^[^\x00-\x1f"%<>]{0,255}\Z'
 MAX_SUBSCRIPTIONS = 100     # RI-189
 
+
 class ParameterList(Option):
     """A service's parameters, compared by name (CUCM keeps no order): the same parameters with the same
     fields, in any order, are no change."""

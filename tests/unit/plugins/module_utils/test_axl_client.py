@@ -522,8 +522,8 @@ def test_paged_reads_shrink_on_the_stubs_memory_fault(stub):
             "<row><name>a</name></row></return></ns:executeSQLQueryResponse></soapenv:Body></soapenv:Envelope>").encode()
     stub.script = [(500, soap_fault(MEMORY)), (200, page)]
     sleeps = Sleeps()
-    assert stub.client(sleep=sleeps, retry_delay=1.0).sql_query_paged("select name from x order by name",
-                                                                        page_size=40) == [{"name": "a"}]
+    client = stub.client(sleep=sleeps, retry_delay=1.0)
+    assert client.sql_query_paged("select name from x order by name", page_size=40) == [{"name": "a"}]
     assert len(stub.seen) == 2 and sleeps == [1.0]
     assert b"skip 0 first 40 " in stub.bodies[0] and b"skip 0 first 20 " in stub.bodies[1]
 
