@@ -220,14 +220,15 @@ def test_subscription_values_after_repair_before_removal(ansible14, sim14):
 
 
 # ------------------------------------------------------------------------------------- local and LDAP users
-@pytest.mark.parametrize("ldap_name, padding", [("local", "pad"), ("empty", "trim")])
-def test_local_users_are_local_and_queries_ignore_padding(ansible14, sim14, ldap_name, padding):
+@pytest.mark.parametrize("ldap_name, padding, fk_case", [("local", "pad", "insensitive"), ("empty", "trim", "exact")])
+def test_local_users_are_local_and_queries_ignore_padding(ansible14, sim14, ldap_name, padding, fk_case):
     """A local user reads 'Local' (ldap-directory-name=local, a real 12.5 capture) or nothing (empty): either way
     the modules treat it as local (directory-owned fields change, it can be deleted, cucm_end_user_info says no
     directory) and an LDAP user as LDAP (from the directory link, by SQL).  The reference and group queries work
-    whether CUCM blank-pads UNION literals (char-padding=pad) or not."""
+    whether CUCM blank-pads UNION literals (char-padding=pad) or not, and the names the modules send match
+    whether CUCM compares reference names with or without case (fk-name-case)."""
     sim = sim14
-    sim.faults(compat={"ldap-directory-name": ldap_name, "char-padding": padding})
+    sim.faults(compat={"ldap-directory-name": ldap_name, "char-padding": padding, "fk-name-case": fk_case})
     run = ansible14.run([
         task(USER, "rename local", userid="user00005", first_name="Renamed"),
         task(USER, "group by reference", userid="user00005", groups={"add": ["Standard CTI Enabled"]}),
@@ -237,11 +238,17 @@ def test_local_users_are_local_and_queries_ignore_padding(ansible14, sim14, ldap
         task(USER_INFO, "info ldap", userid="user00001"),
         dict(task(USER, "ldap field", userid="user00001", department="Elsewhere"), ignore_errors=True),
         task(USER, "delete local", userid="user00007", state="absent"),
+        task(USER, "create with references", userid="fk.case", last_name="Case", presence_group="Standard Presence group",
+             subscribe_css="Internal_CSS", groups={"set": ["Standard CCM End Users"]}),
         dict(task(USER, "delete ldap", userid="user00002", state="absent"), ignore_errors=True),
     ])
     assert run.rc == 0, run
     statuses = dict((name, r["status"]) for name, r in results(run).items())
-    assert [statuses[n] for n in ("rename local", "group by reference", "members", "delete local")] == ["ok"] * 4
+    assert [statuses[n] for n in ("rename local", "group by reference", "members", "delete local",
+                                  "create with references")] == ["ok"] * 5
+    assert sim.sql("select m.name, c.name from enduser e join matrix m on m.pkid = e.fkmatrix_presence join "
+                   "callingsearchspace c on c.pkid = e.fkcallingsearchspace_restrict where e.userid = 'fk.case'") == [
+        ("Standard Presence group", "Internal_CSS")]
     assert [result(run, n)["changed"] for n in ("rename local", "group by reference", "members", "members again",
                                                 "delete local")] == [True, True, True, False, True]
     assert result(run, "info local")["read_only"]["user00005"]["ldap_directory"] == ""
