@@ -8,6 +8,10 @@
   vanish when CUCM is reached by IP address), over one keep-alive connection.
 - Throttled writes (HTTP 503) and transient read faults are retried with full-jitter exponential
   backoff inside a total time budget.  Connection failures before a request is sent are retried.
+- Paged reads shrink the page when an answer is too large, in every way CUCM says so: the "Query
+  request too large" fault (to the size it suggests), an answer cut off mid-way (CUCM 12.5 can drop
+  the connection), or "Maximum AXL Memory Allocation Consumed" (half the size each time); a page of
+  one row that still fails is an error, so no size is ever retried forever.
   A write whose answer never arrives raises :class:`AmbiguousWrite`: the caller re-reads before
   deciding, so nothing is written twice.
 - TLS is verified by default against ``ca_path`` or the system store; nothing in the
@@ -46,7 +50,9 @@ SESSION_COOKIES = ("JSESSIONIDSSO", "JSESSIONID")
 PROBE_VERSION = "12.5"   # accepted by CUCM 12.5, 14 and 15; an 11.5 cluster answers 599 with its list
 MAX_CONNECT_ATTEMPTS = 3
 IDLE_RECONNECT_S = 5.0   # reopen an idle keep-alive connection before a write (CUCM may have closed it)
-_SUPPORTED = re.compile(r"(\d+\.\d+)")
+_SUPPORTED_TEXT = re.compile(r"Supported axl versions(?:\s+are|\s*:)\s*([^<\n]*)", re.IGNORECASE)
+_SUPPORTED = re.compile(r"\b(\d+)\.(\d+|x)\b")
+MEMORY_FAULT = "Maximum AXL Memory Allocation Consumed"
 _TOO_LARGE = re.compile(r"Total rows matched:\s*(\d+).*?(?:Suggestive Row Fetch|Suggested row fetch):\s*less than\s*(\d+)",
                         re.IGNORECASE | re.DOTALL)
 
@@ -77,6 +83,10 @@ class AmbiguousWrite(AxlError):
     """A write was sent but no answer came back: it may or may not have been applied."""
 
 
+class AxlIncompleteAnswer(AxlConnectionError):
+    """A paged read whose answer did not arrive whole (the caller asks again for a smaller page)."""
+
+
 class AxlFault(AxlError):
     def __init__(self, operation, axlcode, message, http_status=500):
         super(AxlFault, self).__init__("AXL %s failed (axlcode %s): %s" % (operation, axlcode, message))
@@ -92,6 +102,11 @@ class AxlFault(AxlError):
     @property
     def duplicate(self):
         return self.axlcode in (-239, -268) or "duplicate value" in (self.message or "").lower()
+
+    @property
+    def memory(self):
+        """CUCM's "Maximum AXL Memory Allocation Consumed" (too many large answers at once)."""
+        return MEMORY_FAULT in (self.message or "")
 
     @property
     def too_large(self):
@@ -168,16 +183,14 @@ class AxlClient(object):
         page shrinks to what CUCM suggests and the same page is asked again.  Only one page is held
         at a time (bulk reads of 80,000 users would otherwise keep every row)."""
         head, rest = re.match(r"(?is)^\s*(select)\s+(.*)$", sql).groups()
-        skip = 0
+        skip, attempt, deadline = 0, 0, time.monotonic() + self.retry_budget
         while True:
             try:
                 page = self._call("executeSQLQuery", {"sql": "%s skip %d first %d %s" % (head, skip, page_size, rest)},
-                                  self.version, False, stream="row")
-            except AxlFault as fault:
-                if fault.too_large and page_size > 1:
-                    page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
-                    continue
-                raise
+                                  self.version, False, stream="row", paged=True)
+            except (AxlFault, AxlIncompleteAnswer) as exc:
+                page_size, attempt = self._smaller_page(exc, page_size, attempt, deadline)
+                continue
             count = 0
             for row in page:
                 count += 1
@@ -190,15 +203,14 @@ class AxlClient(object):
         """Yield the ``item`` elements of a list operation, ``first``/``skip`` at a time; a page that
         is "too large" is asked again at the size CUCM suggests (each page's tree is freed before
         the next one is read)."""
-        skip = 0
+        skip, attempt, deadline = 0, 0, time.monotonic() + self.retry_budget
         while True:
             try:
-                page = self._call(operation, dict(body, skip=skip, first=page_size), self.version, False, stream=item)
-            except AxlFault as fault:
-                if fault.too_large and page_size > 1:
-                    page_size = max(1, min(page_size - 1, fault.too_large[1] * 9 // 10))
-                    continue
-                raise
+                page = self._call(operation, dict(body, skip=skip, first=page_size), self.version, False, stream=item,
+                                  paged=True)
+            except (AxlFault, AxlIncompleteAnswer) as exc:
+                page_size, attempt = self._smaller_page(exc, page_size, attempt, deadline)
+                continue
             count = 0
             for element in page:
                 count += 1
@@ -206,6 +218,22 @@ class AxlClient(object):
             if count < page_size:
                 return
             skip += page_size
+
+    def _smaller_page(self, exc, page_size, attempt, deadline):
+        """The page size to ask again with after ``exc`` (re-raised when it is not about the size, or the
+        page is already one row): what CUCM suggests for "too large", half for a cut-off answer or a
+        memory fault (after a backoff for the latter: CUCM asks to retry once other requests are done)."""
+        too_large = getattr(exc, "too_large", None)
+        if too_large and page_size > 1:
+            return max(1, min(page_size - 1, too_large[1] * 9 // 10)), attempt
+        if isinstance(exc, AxlIncompleteAnswer) and page_size > 1:
+            return max(1, page_size // 2), attempt
+        if isinstance(exc, AxlFault) and exc.memory and page_size > 1:
+            self._backoff(attempt, deadline)
+            return max(1, page_size // 2), attempt + 1
+        if isinstance(exc, AxlIncompleteAnswer):
+            raise AxlConnectionError("%s; even a page of one row did not arrive whole" % exc)
+        raise exc
 
     def sql_update(self, sql):
         ret = self.call("executeSQLUpdate", {"sql": sql})
@@ -235,7 +263,7 @@ class AxlClient(object):
         try:
             ret = self._call("getCCMVersion", {}, PROBE_VERSION, False)
         except AxlVersionError as exc:
-            usable = [v for v in axl_schema.VERSIONS if v in exc.supported]
+            usable = [v for v in axl_schema.VERSIONS if v in exc.supported or v.split(".", maxsplit=1)[0] + ".x" in exc.supported]
             if not usable:
                 raise AxlVersionError("CUCM at %s accepts AXL schema versions %s; this collection speaks %s"
                                       % (self.host, ", ".join(exc.supported), ", ".join(axl_schema.VERSIONS)),
@@ -245,7 +273,7 @@ class AxlClient(object):
         return schema_for_release(full)
 
     # ------------------------------------------------------------------ one request, with retries
-    def _call(self, operation, body, version, write, stream=None):
+    def _call(self, operation, body, version, write, stream=None, paged=False):
         payload = axl_schema.envelope(operation, version, body)
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
@@ -267,6 +295,9 @@ class AxlClient(object):
                 if write:
                     raise AmbiguousWrite("AXL %s was sent to %s but no answer came back (%s); it may have been "
                                          "applied" % (operation, self.host, exc))
+                if paged:      # the pager asks again for a smaller page (CUCM 12.5 may cut a large answer)
+                    raise AxlIncompleteAnswer("AXL %s to %s: the answer did not arrive whole (%s)"
+                                              % (operation, self.host, exc))
                 if not self._backoff(attempt, deadline):
                     raise AxlConnectionError("AXL %s to %s: no answer (%s)" % (operation, self.host, exc))
                 attempt += 1
@@ -281,7 +312,7 @@ class AxlClient(object):
             try:
                 return self._parse(operation, status, data, version, stream)
             except AxlFault as fault:
-                if "Maximum AXL Memory Allocation Consumed" in fault.message and self._backoff(attempt, deadline):
+                if fault.memory and not paged and self._backoff(attempt, deadline):
                     attempt += 1
                     continue
                 raise
@@ -321,11 +352,9 @@ class AxlClient(object):
                                "Access' role (read-only users: 'Standard AXL Read Only API Access')"
                                % (self.username, operation, self.host))
         if status == 599:
-            text = data.decode("utf-8", "replace")
-            supported = _SUPPORTED.findall(text)
+            supported, said = versions_of_599(data.decode("utf-8", "replace"))
             raise AxlVersionError("CUCM at %s does not accept AXL schema %s (HTTP 599: %s); set axl_version to one it "
-                                  "accepts, or leave it unset to detect it" % (self.host, version, text.strip()[:200]),
-                                  supported)
+                                  "accepts, or leave it unset to detect it" % (self.host, version, said), supported)
         if status == 404:
             raise AxlConnectionError("no AXL service at %s (HTTP 404): is the Cisco AXL Web Service activated on this "
                                      "node? (AXL is usually reached on the publisher)" % self.url)
@@ -456,6 +485,22 @@ def _file_context(path):
         raise AxlConnectionError("ca_path %s holds no certificate that can be read (%s); give the CA certificate "
                                  "of the cluster in PEM or DER form" % (path, exc))
     return context
+
+
+def versions_of_599(text):
+    """``(versions, message)`` of an HTTP 599 answer: the schema versions CUCM lists, as written ("12.x" stands
+    for every 12 version), in order, and the sentence that lists them.  CUCM sends Tomcat's HTML error page
+    ("Incorrect axl version. Supported axl versions are 12.x, 14.0 and 15.0"); only that sentence is read, so
+    other numbers on the page (Tomcat's own version) are never taken for schema versions."""
+    match = _SUPPORTED_TEXT.search(text)
+    listed = match.group(1) if match else ""
+    versions = []
+    for major, minor in _SUPPORTED.findall(listed):
+        if "%s.%s" % (major, minor) not in versions:
+            versions.append("%s.%s" % (major, minor))
+    message = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()
+    sentence = re.search(r"Incorrect axl version[^<]*?(?:Supported axl versions[^<]*)?(?=$|\s{2}|<)", text, re.IGNORECASE)
+    return versions, (sentence.group(0).strip() if sentence else message)[:200]
 
 
 def schema_for_release(release):

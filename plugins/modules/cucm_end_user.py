@@ -157,7 +157,10 @@ options:
     type: dict
     suboptions:
       pattern:
-        description: Directory number.
+        description:
+          - Directory number. An E.164 number may be given as V(+14085554019) or as V(\\+14085554019); CUCM stores
+            it with an escaped plus, both forms are the same DN, results show it with a plain C(+), and the
+            module sends CUCM the DN exactly as CUCM stores it.
         type: str
       partition:
         description: Route partition of the directory number; omit it for the C(<None>) partition.

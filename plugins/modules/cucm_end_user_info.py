@@ -71,7 +71,11 @@ users:
       associated_devices: {set: [SEP001122334455]}
       primary_extension: {pattern: "1001", partition: Internal_PT}
 read_only:
-  description: What CUCM keeps about each user that is not an option, keyed by user ID.
+  description:
+    - What CUCM keeps about each user that is not an option, keyed by user ID.
+    - C(ldap_directory) is the LDAP directory the user is synchronised from, empty for a local user. It comes from
+      the user's directory link in CUCM's database, so a local user is local whether CUCM's C(getUser) names its
+      directory C(Local) (as some releases do) or leaves it empty.
   returned: always
   type: dict
   sample:

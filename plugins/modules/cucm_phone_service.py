@@ -78,12 +78,16 @@ options:
     type: bool
   parameters:
     description:
-      - The service's subscription parameters, in the order they are appended to the subscription URL. When
-        declared, the service has exactly these parameters, in this order (an empty list removes them all); when
-        not declared, they are left alone.
+      - The service's subscription parameters. When declared, the service has exactly these parameters (an empty
+        list removes them all); when not declared, they are left alone.
+      - Parameters are compared by name, in any order. CUCM keeps no order for them (its database has no order
+        column, and C(getIpPhoneServices) does not return them in the declared order), so declaring the same
+        parameters in another order is no change.
       - Removing a parameter deletes every subscription's value for it.
-      - New parameters at the end and removed parameters are sent as such (C(addParameters),
-        C(removeParameters)); a changed or re-ordered parameter sends the whole list, which CUCM matches by name.
+      - New and removed parameters are sent as such (C(addParameters), C(removeParameters)); a changed parameter
+        sends the whole list, which CUCM matches by name.
+      - A parameter that is a password stays one only when declared with O(parameters[].password=true); declaring
+        it without fails (nothing is written) unless O(unmark_passwords=true).
     type: list
     elements: dict
     suboptions:
@@ -115,15 +119,25 @@ options:
             are never shown by this collection's modules.
         type: bool
         default: false
+  unmark_passwords:
+    description:
+      - Allow O(parameters) to turn a password parameter into an ordinary one. Its subscribers' values are then
+        no longer secrets for this collection (M(voiceops.cucm.cucm_phone_service_subscription_info) shows them),
+        so the task warns when it does so.
+      - Without it, a declaration that would unmark a password parameter fails without writing anything.
+    type: bool
+    default: false
+    version_added: 1.1.0
   update_subscriptions:
     description:
       - After the service is in its declared state, rebuild the URL of every subscription of the service that is
         stale, like the administration page's B(Update Subscriptions). The task reports changed only when a
         subscription was stale.
       - Each device with a stale subscription is saved again through AXL once (C(updatePhone) or
-        C(updateDeviceProfile) with its subscription list exactly as read), which makes CUCM rebuild the URLs; a URL
-        still stale after that is set by SQL to the service URL followed by the parameter values (percent-encoded)
-        in the service's parameter order.
+        C(updateDeviceProfile) with its subscription list as read, without the stale URLs), which makes CUCM rebuild
+        the URLs from the parameter values; a URL still stale after that is set by SQL to the service URL followed
+        by the parameter values (percent-encoded). A stored URL is never sent back, so the repair cannot overwrite a
+        value an agent set in Self Care, however CUCM treats a re-sent URL.
       - In check mode, reports how many subscriptions are stale and on which devices, and writes nothing.
       - Subscriptions are read in pages, so services with thousands of subscribers stay within AXL's limits.
     type: bool
@@ -227,6 +241,7 @@ def main():
     resource = PhoneService()
     module = CucmModule(resource.argument_spec(), secret_values=password_defaults)
     resource.hide = module.hide
+    resource.warn = module.warn
 
     def run():
         result = ensure(module, resource)

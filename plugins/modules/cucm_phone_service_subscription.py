@@ -178,7 +178,9 @@ def main():
     def run():
         result = ensure(module, resource)
         if module.params["state"] == "present":
-            if not result["changed"] and resource.heal(module.client, module.check_mode):
+            # a stale URL as last read: after a Self Care edit, or after a write whose answer was lost (the engine
+            # read again and found the values written, but not the URL rebuilt): rebuild it, never report ok
+            if resource.heal(module.client, module.check_mode):
                 result["changed"] = True
                 resource.rebuilt = True
             result["url_rebuilt"] = resource.rebuilt

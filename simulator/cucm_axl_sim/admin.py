@@ -8,8 +8,10 @@
   ``compat``: ``{NAME: VALUE}`` of the ``--compat`` switches).
 - ``GET  /__sim__/effective-urls?device=NAME``: the service URLs the phone would request now.
 - ``POST /__sim__/selfcare/service-parameter``: ``{device, service, parameter, value}``, the
-  Self Care Portal's edit of a subscription parameter, with its bug: the value changes, the
-  subscription's built URL does not, until an administrator re-saves the device.
+  Self Care Portal's edit of a subscription parameter as a field report describes it: the value
+  changes, the subscription's built URL does not, until an administrator re-saves the device.  The
+  symptom comes from the field; the mechanism below (a replaced row that RI-167 does not see) is the
+  simulator's own, and Cisco documents stale URLs only after a service changes.
 - ``GET  /__sim__/ldap`` / ``POST /__sim__/ldap``: the LDAP sync settings and each directory's sync
   state; POST changes any of ``fixture`` (a JSON file's path, null for none), ``content`` (the fixture
   itself) and ``sync_seconds`` (see ``ldap.py``).
@@ -64,9 +66,9 @@ def effective_urls(store, device):
 
 
 def selfcare_set_parameter(store, device, service, parameter, value):
-    """What the Self Care Portal does when a user edits a service parameter: it replaces the
-    parameter's value row.  A replaced row is not an UPDATE of the value, so the database rule
-    that rebuilds the built URL (RI-167) does not run and the phone keeps the old URL."""
+    """A Self Care Portal edit of a service parameter, as modelled (UNCONFIRMED mechanism; the stale URL is a
+    field report): the parameter's value row is replaced.  A replaced row is not an UPDATE of the value, so
+    the database rule that rebuilds the built URL (RI-167) does not run and the phone keeps the old URL."""
     with store.write() as conn:
         sub = conn.execute(
             "SELECT ss.pkid, ss.fktelecasterservice FROM telecastersubscribedservice ss "

@@ -41,6 +41,10 @@ def parse_args(argv=None):
     p.add_argument("--random-seed", type=int, default=0, help="seed of the fault-injection random choices")
     p.add_argument("--write-barrier", type=int, default=0,
                    help="hold each client's first write until N clients have one waiting (concurrency tests)")
+    p.add_argument("--too-large", choices=server.TOO_LARGE_MODES, default="fault",
+                   help="an answer over --max-response-bytes: the 'Query request too large' fault (default), a "
+                        "connection dropped mid-answer (drop, as CUCM 12.5 may), or the 'Maximum AXL Memory Allocation "
+                        "Consumed' fault (memory)")
     p.add_argument("--compat", action="append", default=[], metavar="NAME=VALUE",
                    help="an unconfirmed behaviour of real CUCM (repeatable): %s" % "; ".join(
                        "%s=%s" % (name, "|".join(values)) for name, (values, _doc) in sorted(compat.SWITCHES.items())))
@@ -79,7 +83,7 @@ def build(args):
         request_log=args.request_log, validate_with=args.validate_with, latency_ms=args.latency_ms,
         throttle_writes=args.throttle_writes, throttle_body=args.throttle_body, drop_after_commit=args.drop_after_commit,
         session_idle_s=args.session_idle_s, max_response_bytes=args.max_response_bytes, random_seed=args.random_seed,
-        write_barrier=args.write_barrier, compat=args.compat)
+        write_barrier=args.write_barrier, too_large=args.too_large, compat=args.compat)
     validator = validate.load(args.validate_with) if args.validate_with else None
     context = None
     if config.tls:

@@ -24,7 +24,23 @@ SWITCHES = {
     "plus-escape": (
         ("escaped", "verbatim"),
         "directory numbers beginning with + are stored and returned with an escaped plus (\\+14085554019), as real "
-        "captures show; verbatim: stored as sent"),
+        "captures show: a line's dirn is stored escaped whether or not the request escaped it, and a request that only "
+        "names an existing DN (primaryExtension, lineIdentifier) must use the stored form (+1408... does not find "
+        "\\+1408...); verbatim: stored and matched as sent"),
+    "parameter-order": (
+        ("reverse", "creation"),
+        "getIpPhoneServices returns a service's parameters newest first (CUCM has no order column, so the order is "
+        "unconfirmed; reverse breaks a client that expects the declared order); creation: in the order they were "
+        "created"),
+    "char-padding": (
+        ("pad", "trim"),
+        "executeSQLQuery blank-pads a column whose every UNION branch is a string literal to the widest literal, as "
+        "Informix types such a column CHAR(n) (unconfirmed through AXL); trim: values as written"),
+    "fk-name-case": (
+        ("insensitive", "exact"),
+        "names that reference other objects (presenceGroupName, devicePoolName, ...) match whatever their case, as "
+        "Cisco's own DevNet samples rely on ('Standard Presence Group' for 'Standard Presence group'); exact: "
+        "case-sensitive"),
     "ldap-sync-status": (
         ("text", "boolean"),
         "getLdapSyncStatus answers a status text (\"Sync is currently under process\", \"Sync is performed "

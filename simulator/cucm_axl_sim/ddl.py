@@ -31,6 +31,8 @@ PK = f"pkid TEXT PRIMARY KEY NOT NULL DEFAULT {NEWID}"
 
 # device.fkcommonphoneconfig's default in the dictionary: the "Standard Common Phone Profile".
 STANDARD_COMMON_PHONE_PROFILE = "ac243d17-98b4-4118-8feb-5ff2e1b781ac"
+# enduser.fkmatrix_presence's default in the dictionary: the "Standard Presence group".
+STANDARD_PRESENCE_GROUP = "ad243d17-98b4-4118-8feb-5ff2e1b781ac"
 
 DDL = f"""
 -- ---------------------------------------------------------------- enumerations (install data)
@@ -174,7 +176,7 @@ CREATE TABLE enduser (
     directoryuri TEXT DEFAULT '' CHECK (directoryuri IS NULL OR length(directoryuri) <= 254),
     assocpc TEXT NOT NULL DEFAULT '' CHECK (length(assocpc) <= 50),
     tkuserlocale INTEGER REFERENCES typeuserlocale(enum),
-    fkmatrix_presence TEXT NOT NULL REFERENCES matrix(pkid),
+    fkmatrix_presence TEXT NOT NULL DEFAULT '{STANDARD_PRESENCE_GROUP}' REFERENCES matrix(pkid),
     fkcallingsearchspace_restrict TEXT REFERENCES callingsearchspace(pkid),
     fkucserviceprofile TEXT REFERENCES ucserviceprofile(pkid),
     fkucuserprofile TEXT REFERENCES ucuserprofile(pkid),
@@ -202,8 +204,13 @@ CREATE TABLE enduser (
     deletedtimestamp INTEGER
 );
 CREATE UNIQUE INDEX enduser_userid ON enduser (userid);
+-- MFI-784: "firstname + lastname + mailid is unique"
+CREATE UNIQUE INDEX enduser_firstname_lastname_mailid ON enduser (firstname, lastname, mailid);
 CREATE INDEX enduser_lastname ON enduser (lastname);
 CREATE INDEX enduser_mailid ON enduser (lower(mailid));
+CREATE INDEX enduser_directoryuri ON enduser (lower(directoryuri));
+CREATE INDEX enduser_discoveryuseridentity ON enduser (lower(discoveryuseridentity));
+CREATE INDEX enduser_keypad ON enduser (lower(keypadenteredalternateidentifier));
 
 CREATE TABLE credential (            -- passwords (tkcredential 3) and PINs (4); never stored in clear
     {PK},
@@ -390,8 +397,7 @@ CREATE TABLE telecasterserviceparameter (
     defaultvalue TEXT NOT NULL DEFAULT '',
     description TEXT,
     {_bool('required', True)},
-    {_bool('hidden', False)},
-    sortorder INTEGER NOT NULL DEFAULT 0    -- simulator-only: keeps the parameters in declared order
+    {_bool('hidden', False)}
 );
 CREATE INDEX telecasterserviceparameter_service ON telecasterserviceparameter (fktelecasterservice);
 CREATE TABLE telecastersubscribedservice (
@@ -427,7 +433,31 @@ _MESSAGES = {
                              "period, underscore and hyphen (1 to 128 characters)."),
     "@SUBSCRIBED_NAME_MESSAGE@": ("The Subscribed Service Name format is not valid. Service Names can contain up to 32 "
                                   "characters, or 128 for an Android package name."),
+    "@IMP_HOME_MESSAGE@": ("You can only enable IM and Presence feature for users that have this Unified CM cluster "
+                           "marked as their home cluster."),
 }
+
+# RI-2159 "Check for duplicate IDs in Enduser fields": MailID, DiscoveryUserIdentity, DirectoryURI and
+# KeyPadEnteredAlternateIdentifier, compared with my_lower() (the dictionary's test condition).  The
+# dictionary gives the rule's name and no error message; the message is that name and the field.
+RI2159_FIELDS = (("mailid", "MailID"), ("discoveryuseridentity", "DiscoveryUserIdentity"),
+                 ("directoryuri", "DirectoryURI"), ("keypadenteredalternateidentifier", "KeyPadEnteredAlternateIdentifier"))
+
+
+def _ri2159():
+    out = []
+    for column, field in RI2159_FIELDS:
+        message = f"Check for duplicate IDs in Enduser fields (RI-2159): {field} is already used by another end user."
+        out.append(
+            f"CREATE TRIGGER ri2159_{column}_ins BEFORE INSERT ON enduser\n"
+            f"WHEN ifnull(NEW.{column}, '') <> '' AND EXISTS (SELECT 1 FROM enduser WHERE lower({column}) = lower(NEW.{column}))\n"
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END;\n"
+            f"CREATE TRIGGER ri2159_{column}_upd BEFORE UPDATE OF {column} ON enduser\n"
+            f"WHEN ifnull(NEW.{column}, '') <> '' AND lower(NEW.{column}) IS NOT lower(OLD.{column})\n"
+            f" AND EXISTS (SELECT 1 FROM enduser WHERE lower({column}) = lower(NEW.{column}) AND pkid <> NEW.pkid)\n"
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END;\n")
+    return "".join(out)
+
 
 RULES = """
 -- RI-335 Standard Functional Role Resource Restriction
@@ -496,14 +526,17 @@ CREATE TRIGGER ri58_upd BEFORE UPDATE OF userid ON enduser
 WHEN EXISTS (SELECT 1 FROM applicationuser WHERE lower(name) = lower(NEW.userid))
 BEGIN SELECT RAISE(ABORT, 'EndUser userid already exists as an AppUser. Userids must be unique across EndUser and AppUser.'); END;
 
--- RI-2159 duplicate mail ID (case-insensitive)
-CREATE TRIGGER ri2159_ins BEFORE INSERT ON enduser
-WHEN NEW.mailid <> '' AND EXISTS (SELECT 1 FROM enduser WHERE lower(mailid) = lower(NEW.mailid))
-BEGIN SELECT RAISE(ABORT, 'The mail ID is already assigned to another end user.'); END;
-CREATE TRIGGER ri2159_upd BEFORE UPDATE OF mailid ON enduser
-WHEN NEW.mailid <> '' AND lower(NEW.mailid) <> lower(OLD.mailid)
- AND EXISTS (SELECT 1 FROM enduser WHERE lower(mailid) = lower(NEW.mailid) AND pkid <> NEW.pkid)
-BEGIN SELECT RAISE(ABORT, 'The mail ID is already assigned to another end user.'); END;
+@RI2159@
+
+-- IM and Presence needs this cluster as the user's home cluster (Cisco BAT guide, "update users": "You can
+-- only enable IM and Presence feature for users that have this Unified CM cluster marked as their home
+-- cluster").  The data dictionary's rule on enablecups (RI-2118) is about presence node assignment.
+CREATE TRIGGER imp_home_cluster_ins BEFORE INSERT ON enduser
+WHEN NEW.enablecups = 't' AND NEW.islocaluser = 'f'
+BEGIN SELECT RAISE(ABORT, '@IMP_HOME_MESSAGE@'); END;
+CREATE TRIGGER imp_home_cluster_upd BEFORE UPDATE OF enablecups, islocaluser ON enduser
+WHEN NEW.enablecups = 't' AND NEW.islocaluser = 'f'
+BEGIN SELECT RAISE(ABORT, '@IMP_HOME_MESSAGE@'); END;
 
 -- RI-300 LDAP-synchronised users cannot be deleted while synchronisation is enabled
 CREATE TRIGGER ri300_del BEFORE DELETE ON enduser
@@ -643,6 +676,7 @@ def _validation_triggers():
 
 
 RULES += _validation_triggers()
+RULES = RULES.replace("@RI2159@", _ri2159())
 for _placeholder, _message in _MESSAGES.items():
     RULES = RULES.replace(_placeholder, _message)
 

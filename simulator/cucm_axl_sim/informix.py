@@ -513,6 +513,7 @@ class _Translation:
     statement: str  # 'select' | 'insert' | 'update' | 'delete'
     target: str | None = None  # table modified by an update statement
     labels: dict[str, str] = field(default_factory=dict)  # sqlite alias -> Informix label
+    union: list | None = None  # compound SELECT: per branch, (item kinds, tables) (see _union_shape)
 
 
 _ALIAS_FMT = "__ifx_col_{}__"
@@ -592,7 +593,76 @@ class _Translator:
         elif stmt == "delete":
             target = self._table_name(2 if self.kw(1, "from") else 1)
         out = self.emit(0, self.n, "top")
-        return _Translation(" ".join(out), stmt, target, self.labels)
+        return _Translation(" ".join(out), stmt, target, self.labels,
+                            self._union_shape() if stmt == "select" else None)
+
+    # -- UNION typing -------------------------------------------------------------------------
+    def _union_shape(self):
+        """For a compound SELECT (top-level UNION/INTERSECT/EXCEPT): per branch, the kind of each
+        select-list item (``('char', n)`` a string literal of n characters, ``('column', name)`` a
+        plain column reference, ``('other', None)`` anything else) and the branch's tables.  None for
+        a simple SELECT, or one whose branches this analysis does not understand."""
+        starts, k = [0], 0
+        for k in self.depth0(0, self.n):
+            if self.kw(k, *_SET_OPS):
+                nxt = k + 2 if self.kw(k + 1, "all", "distinct") else k + 1
+                starts.append(nxt)
+        if len(starts) == 1:
+            return None
+        bounds = []
+        for idx, start in enumerate(starts):
+            end = self.n
+            if idx + 1 < len(starts):
+                end = max(j for j in self.depth0(start, starts[idx + 1]) if self.kw(j, *_SET_OPS))
+            if not self.kw(start, "select"):
+                return None
+            bounds.append((start, end))
+        return [self._branch_shape(start, end) for start, end in bounds]
+
+    def _branch_shape(self, start, end):
+        j = start + 1
+        if self.kw(j, "skip") and self.is_int(j + 1):
+            j += 2
+        if self.kw(j, "first", "limit") and self.is_int(j + 1):
+            j += 2
+        if self.kw(j, "distinct", "unique", "all"):
+            j += 1
+        items, s, frm = [], j, end
+        for k in self.depth0(j, end):
+            if self.op(k, ","):
+                items.append((s, k))
+                s = k + 1
+            elif self.kw(k, "from"):
+                items.append((s, k))
+                frm = k
+                break
+        kinds = [self._item_kind(a, b) for a, b in items]
+        tables, in_from = set(), False
+        for k in self.depth0(frm, end):
+            if self.kw(k, "from", "join") or (in_from and self.op(k, ",")):
+                in_from = True
+                t = k + 1
+                if self.kw(t, "informix") and self.op(t + 1, "."):
+                    t += 2
+                if 0 <= t < self.n and self.t[t].kind == "ident":
+                    tables.add(self.t[t].value)
+            elif self.kw(k, "where", "group", "order", "having", "on"):
+                in_from = False
+        return kinds, tables
+
+    def _item_kind(self, s, e):
+        t = self.t
+        if e - s >= 3 and self.kw(e - 2, "as"):
+            e -= 2
+        elif (e - s >= 2 and t[e - 1].kind == "ident" and t[e - 1].value not in _NOT_ALIAS
+              and not self.op(e - 2, ".")):
+            e -= 1
+        if e - s == 1 and t[s].kind == "string":
+            return ("char", len(t[s].value))
+        if e - s in (1, 3) and t[e - 1].kind == "ident" and (e - s == 1 or (self.op(s + 1, ".") and t[s].kind == "ident")):
+            if t[e - 1].value not in ("null", "true", "false", "today", "current"):
+                return ("column", t[e - 1].value)
+        return ("other", None)
 
     def _table_name(self, i: int) -> str | None:
         if self.kw(i, "informix") and self.op(i + 1, "."):
@@ -881,7 +951,7 @@ class _Translator:
             return None  # explicit alias: SQLite reports it (lower-cased on emission)
         if (n >= 2 and t[e - 1].kind == "ident" and t[e - 1].value not in _NOT_ALIAS
                 and not self.op(e - 2, ".")
-                and (t[e - 2].kind in ("string", "number") or self.op(e - 2, ")")
+                and (t[e - 2].kind in ("string", "number") or self.op(e - 2, ")") or self.kw(e - 2, "end")
                      or (t[e - 2].kind == "ident" and t[e - 2].value not in _NOT_ALIAS - {"today", "current"}))):
             return None  # implicit alias ("count(*) total")
         kinds = [(x.kind, x.value) for x in t[s:e]]
@@ -954,16 +1024,62 @@ def axl_element_name(label: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def run_query(conn: sqlite3.Connection, sql: str, max_rows: int | None = None):
+_BOOL_COLUMN = re.compile(r"(\w+) TEXT NOT NULL DEFAULT '[tf]' CHECK \(\1 IN \('t', 'f'\)\)")
+_BOOLS: dict[int, dict[str, set[str]]] = {}
+
+
+def _bool_columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """``{table: boolean columns}`` of the store (``bool`` columns are CHECKed 't'/'f' TEXT)."""
+    key = id(conn)
+    if key not in _BOOLS:
+        found = {}
+        for name, text in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"):
+            found[name.lower()] = set(m.group(1).lower() for m in _BOOL_COLUMN.finditer(text))
+        _BOOLS[key] = found
+    return _BOOLS[key]
+
+
+def _union_widths(conn, shape) -> dict[int, int]:
+    """Check a compound SELECT's column types as Informix does; return ``{column index: width}`` of the
+    columns that are string literals in every branch (CHAR(n) columns, blank-padded to the widest).
+
+    A boolean column in one branch and a string literal or a character column in another at the same
+    position is refused (Informix types a UNION column once for all branches and has no implicit
+    cast from BOOLEAN to CHAR: -9634 "No cast from boolean to char.")."""
+    bools = _bool_columns(conn)
+    width = {}
+    count = min(len(kinds) for kinds, _tables in shape)
+    for i in range(count):
+        kinds = []
+        for branch_kinds, tables in shape:
+            kind, value = branch_kinds[i]
+            if kind == "column":
+                kind = "bool" if any(value in bools.get(t, ()) for t in tables) else "column"
+            kinds.append((kind, value))
+        seen = set(k for k, _v in kinds)
+        if "bool" in seen and seen & {"char", "column"}:
+            raise SQLError(-9634, "No cast from boolean to char.",
+                           f"column {i + 1} of the UNION is BOOLEAN in one branch and character data in another")
+        if seen == {"char"}:
+            width[i] = max(v for _k, v in kinds)
+    return width
+
+
+def run_query(conn: sqlite3.Connection, sql: str, max_rows: int | None = None, char_padding: str = "pad"):
     """Run an executeSQLQuery statement. Returns ``(column_names, rows)``: Informix column
     labels (see module docstring) and a list of tuples of Python values (``None`` for NULL).
 
     ``max_rows`` emulates AXL's result-size throttle: if more rows match, the query fails with
     -1 "Query request too large. Total rows matched: N rows. Suggestive Row Fetch: less than M
     rows" (the caller decides M, e.g. from the 8 MB limit).
+
+    A compound SELECT is typed as Informix types it (see :func:`_union_widths`); with
+    ``char_padding='pad'`` a column that is a string literal in every branch comes back blank-padded
+    to its widest literal (``'group'`` next to ``'presence_group'`` is ``'group         '``).
     """
     tr = _translate(sql, "query")
     install(conn)
+    widths = _union_widths(conn, tr.union) if tr.union else {}
     try:
         cur = conn.cursor()
         cur.row_factory = None
@@ -972,6 +1088,9 @@ def run_query(conn: sqlite3.Connection, sql: str, max_rows: int | None = None):
         rows = [tuple(r) for r in cur.fetchall()]
     except sqlite3.Error as exc:
         raise sqlite_error(exc, conn) from exc
+    if widths and char_padding == "pad":
+        rows = [tuple(v.ljust(widths[i]) if i in widths and isinstance(v, str) else v for i, v in enumerate(r))
+                for r in rows]
     if max_rows is not None and len(rows) > max_rows:
         raise SQLError(
             -1,

@@ -72,27 +72,45 @@ TYPE_ROWS = {
     "typebitpos": [(0, "Bit 0", "BIT_POS_0", "guess"), (1, "Bit 1", "BIT_POS_1", "guess")],
 }
 
-# Phone models that support IP phone services: (enum, name) -- model and product share the enum.
+# Device types a fresh cluster ships (typemodel/typeproduct; model and product share the enum, as they do for
+# phones), with the phone button template the installation provides for each.  Enums and names: a public map
+# of typemodel enums (code index file id 24728387678) and DevNet's axl_add_Jabber_Bulk.py (the CSF, BOT, TCT
+# and TAB products by these names); template names: public AXL client code (e.g. "Standard Client Services
+# Framework", "Standard Dual Mode for Android").  (enum, name, phone button template, source)
+_ENUM_MAP = "public typemodel enum map"
 PHONE_MODELS = [
-    (36670, "Cisco 8841", "guess"),
-    (36677, "Cisco 8845", "guess"),
-    (36672, "Cisco 8861", "guess"),
-    (621, "Cisco 7841", "guess"),
+    (683, "Cisco 8841", "Standard 8841 SIP", _ENUM_MAP),        # the seeded users' phones (the first entry)
+    (36224, "Cisco 8845", "Standard 8845 SIP", _ENUM_MAP),
+    (685, "Cisco 8861", "Standard 8861 SIP", _ENUM_MAP),
+    (36225, "Cisco 8865", "Standard 8865 SIP", _ENUM_MAP),
+    (684, "Cisco 8851", "Standard 8851 SIP", _ENUM_MAP),
+    (36217, "Cisco 8811", "Standard 8811 SIP", _ENUM_MAP),
+    (36216, "Cisco 8821", "Standard 8821 SIP", _ENUM_MAP),
+    (36213, "Cisco 7811", "Standard 7811 SIP", _ENUM_MAP),
+    (621, "Cisco 7821", "Standard 7821 SIP", _ENUM_MAP),
+    (622, "Cisco 7841", "Standard 7841 SIP", _ENUM_MAP),
+    (623, "Cisco 7861", "Standard 7861 SIP", _ENUM_MAP),
+    (503, "Cisco Unified Client Services Framework", "Standard Client Services Framework", _ENUM_MAP + "; DevNet"),
+    (575, "Cisco Dual Mode for Android", "Standard Dual Mode for Android", _ENUM_MAP + "; DevNet"),
+    (562, "Cisco Dual Mode for iPhone", "Standard Dual Mode for iPhone", _ENUM_MAP + "; DevNet"),
+    (652, "Cisco Jabber for Tablet", "Standard Jabber for Tablet", _ENUM_MAP),
 ]
 # Models without IP phone services (typemodel.supportsservices = 'f').
-NO_SERVICE_MODELS = [(36690, "Cisco ATA 191", "guess")]
+NO_SERVICE_MODELS = [(36262, "Cisco ATA 191", "Standard ATA 191 SIP", _ENUM_MAP)]
 # Standard device settings a fresh cluster has (names as CUCM ships them; pkids are the seed's own,
 # except the Standard Common Phone Profile, whose pkid the dictionary gives).
 COMMON_PHONE_PROFILES = ["Standard Common Phone Profile"]
 SOFTKEY_TEMPLATES = ["Standard User", "Standard Feature"]
 SECURITY_PROFILES = ["Universal Device Template - Model-independent Security Profile",
-                     "Cisco 8841 - Standard SIP Non-Secure Profile"]
+                     "Cisco 8841 - Standard SIP Non-Secure Profile",
+                     "Cisco 8821 - Standard SIP Non-Secure Profile",
+                     "Cisco Unified Client Services Framework - Standard SIP Non-Secure Profile"]
 SIP_PROFILES = ["Standard SIP Profile"]
 
 
-def phone_template_name(model_name, protocol="SIP"):
+def phone_template_name(model_name):
     """The standard phone button template of a model: 'Cisco 8841' -> 'Standard 8841 SIP'."""
-    return f"Standard {model_name.replace('Cisco ', '')} {protocol}"
+    return next(t for _e, n, t, _s in PHONE_MODELS + NO_SERVICE_MODELS if n == model_name)
 
 
 APPLICATIONS = [
@@ -221,14 +239,13 @@ def install(conn, app_user, app_password):
     conn.execute("INSERT INTO sim_meta (key, value) VALUES ('installing', '1')")
     for table, rows in TYPE_ROWS.items():
         conn.executemany(f"INSERT INTO {table} (enum, name, moniker) VALUES (?, ?, ?)", [r[:3] for r in rows])
-    for enum, name, _src in PHONE_MODELS + NO_SERVICE_MODELS:
+    for enum, name, template, _src in PHONE_MODELS + NO_SERVICE_MODELS:
         moniker = "MODEL_" + name.upper().replace(" ", "_")
-        services = "f" if (enum, name, _src) in NO_SERVICE_MODELS else "t"
+        services = "f" if (enum, name, template, _src) in NO_SERVICE_MODELS else "t"
         conn.execute("INSERT INTO typemodel (enum, name, moniker, tkclass, supportsservices) VALUES (?, ?, ?, 1, ?)",
                      (enum, name, moniker, services))
         conn.execute("INSERT INTO typeproduct (enum, name, moniker, tkmodel) VALUES (?, ?, ?, ?)",
                      (enum, name, moniker.replace("MODEL_", "PRODUCT_"), enum))
-        template = phone_template_name(name)
         conn.execute("INSERT INTO phonetemplate (pkid, name, tkmodel, tkdeviceprotocol) VALUES (?, ?, ?, 11)",
                      (guid("phonetemplate", template), template, enum))
     for name in COMMON_PHONE_PROFILES:
@@ -263,7 +280,7 @@ def install(conn, app_user, app_password):
 
     d = DEFAULTS
     conn.execute("INSERT INTO matrix (pkid, name, description, tkmatrix, isstandard) VALUES (?, ?, ?, 1, 't')",
-                 (guid("matrix", d["presence_group"]), d["presence_group"], "Standard Presence group"))
+                 (ddl.STANDARD_PRESENCE_GROUP, d["presence_group"], "Standard Presence group"))
     conn.execute("INSERT INTO routepartition (pkid, name, description) VALUES (?, ?, 'Internal directory numbers')",
                  (guid("routepartition", d["partition"]), d["partition"]))
     conn.execute("INSERT INTO callingsearchspace (pkid, name, description, clause) VALUES (?, ?, '', ?)",
@@ -293,7 +310,7 @@ def add_synthetic_users(conn, count, ldap_count=0):
     """Seed ``count`` deterministic end users, each with a phone, a device profile and a line;
     the first ``ldap_count`` of them are LDAP-synchronised."""
     d = DEFAULTS
-    presence = guid("matrix", d["presence_group"])
+    presence = ddl.STANDARD_PRESENCE_GROUP
     partition = guid("routepartition", d["partition"])
     pool = guid("devicepool", d["device_pool"])
     location = guid("location", d["location"])

@@ -9,7 +9,10 @@ where Cisco's text is silent):
 - ``SOAPAction: "CUCM:DB ver=<ver> <operation>"`` and the body namespace select the schema
   version; a version the server does not accept gets HTTP 599.
 - Writes may be throttled with HTTP 503; list/query responses over the size limit get the
-  "Query request too large" fault.
+  "Query request too large" fault (or, as CUCM 12.5 may, a connection dropped mid-answer, or the
+  "Maximum AXL Memory Allocation Consumed" fault: ``--too-large``).
+- An operation that cannot be routed gets Axis2's "endpoint reference (EPR) for the Operation not
+  found" fault, as on CUCM.
 """
 
 import base64
@@ -29,7 +32,7 @@ import urllib.parse
 
 from lxml import etree
 
-from . import compat, ops, soap
+from . import compat, masking, ops, soap
 from .ops import MODELLED_VERSIONS, version_key
 
 # Schema versions each CUCM release accepts (AXL Developer Guide, "Versioning").
@@ -41,8 +44,6 @@ ACCEPTED = {
 }
 MAX_BODY = 8 * 1024 * 1024
 SESSION_COOKIES = ("JSESSIONIDSSO", "JSESSIONID")
-# Secret fields masked in the request log, prefixed or not, with or without attributes.
-SECRET_ELEMENTS = re.compile(rb"<((?:[\w.-]+:)?(?:password|pin|digestCredentials|mlppPassword))(\s[^>]*)?>[^<]*</\1\s*>")
 _SOAPACTION = re.compile(r'CUCM:DB ver=(\d+\.\d+)(?:\s+(\w+))?')
 
 THROTTLE_HTML = (b"<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1>"
@@ -78,12 +79,15 @@ class Config:
     max_response_bytes: int = 8 * 1024 * 1024
     random_seed: int = 0
     write_barrier: int = 0
+    too_large: str = "fault"        # an oversized list/query answer: fault | drop | memory
     # unconfirmed behaviours of real CUCM (compat.SWITCHES): {name: value}
     compat: dict = dataclasses.field(default_factory=compat.defaults)
 
 
 FAULT_SWITCHES = ("latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                  "max_response_bytes", "random_seed", "write_barrier")
+                  "max_response_bytes", "random_seed", "write_barrier", "too_large")
+TOO_LARGE_MODES = ("fault", "drop", "memory")
+MEMORY_FAULT = "Maximum AXL Memory Allocation Consumed. Please retry once requests in progress have completed"
 BARRIER_TIMEOUT_S = 30.0
 
 
@@ -130,6 +134,8 @@ class Simulator:
         self.barrier_clients = set()   # clients whose first write reached the barrier
         self.log_lock = threading.Lock()
         self.log_file = open(config.request_log, "a", encoding="utf-8") if config.request_log else None
+        self.masker = masking.Masker()
+        self.secrets_seen = set()   # every service secret met so far: a stale URL shows an old one
         self.operations = ops.load_all()
 
     # -------------------------------------------------------------- sessions and auth
@@ -224,12 +230,15 @@ class Simulator:
     def log(self, operation, status, request, response):
         if not self.log_file:
             return
+        with self.store.read() as conn:
+            self.secrets_seen |= masking.stored_secrets(conn) | masking.request_secrets(conn, operation or "", request)
+        secrets = self.secrets_seen
         entry = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z",
             "operation": operation,
             "status": status,
-            "request": SECRET_ELEMENTS.sub(rb"<\1\2>********</\1>", request or b"").decode("utf-8", "replace"),
-            "response": (response or b"").decode("utf-8", "replace"),
+            "request": self.masker.mask(masking.mask_elements(request), secrets).decode("utf-8", "replace"),
+            "response": self.masker.mask(response or b"", secrets).decode("utf-8", "replace"),
         }
         with self.log_lock:
             self.log_file.write(json.dumps(entry) + "\n")
@@ -240,6 +249,8 @@ def check_faults(values):
     """Reject fault-switch values the simulator cannot honour (CLI and ``POST /__sim__/faults``)."""
     if "throttle_body" in values and values["throttle_body"] not in ("html", "soap"):
         raise ValueError("throttle_body must be 'html' or 'soap'")
+    if "too_large" in values and values["too_large"] not in TOO_LARGE_MODES:
+        raise ValueError("too_large must be 'fault', 'drop' or 'memory'")
     if "throttle_writes" in values and not 0.0 <= values["throttle_writes"] <= 1.0:
         raise ValueError("throttle_writes is a fraction between 0 and 1")
     for key in ("latency_ms", "drop_after_commit", "session_idle_s", "max_response_bytes", "write_barrier"):
@@ -450,6 +461,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # SOAP 1.1 only; CUCM's service answers other media types with 415.
             return self.send(415, b"Unsupported Media Type: AXL expects SOAP 1.1 (text/xml)", "text/plain", cookie_headers)
         status, payload, operation, extra = self.dispatch(body)
+        if status == "partial":   # --too-large drop: the answer starts, then the connection closes
+            self.sim.stats.add("dropped")
+            self.sim.log(operation, 0, body, b"")
+            self.close_connection = True
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in cookie_headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload[: max(1, len(payload) // 3)])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return None
         if status is None:   # --drop-after-commit: committed, now vanish without an answer
             self.sim.stats.add("dropped")
             self.sim.log(operation, 0, body, b"")
@@ -464,7 +492,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if status == 500:
             self.sim.stats.add("faults")
         self.sim.log(operation, status, body, payload)
-        content_type = ("text/html" if payload.startswith(b"<html") else
+        content_type = ("text/html;charset=utf-8" if payload.startswith((b"<html", b"<!doctype", b"<!DOCTYPE")) else
                         "text/xml; charset=utf-8" if payload.startswith(b"<?xml") else "text/plain")
         return self.send(status, payload, content_type, list(cookie_headers) + list(extra),
                          reason="Incorrect axl version" if status == 599 else None)
@@ -486,17 +514,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if requested is None:
             return 500, soap.fault("soapenv:Client", f"Unmarshalling Error: unexpected namespace '{namespace}'"), operation, ()
         if requested not in ACCEPTED[sim.config.axl_version]:
-            supported = ", ".join(ACCEPTED[sim.config.axl_version])
-            message = f"Incorrect axl version. Supported axl versions: {supported}".encode()
-            return 599, message, operation, ()
+            return 599, version_page(sim.config.axl_version), operation, ()
         if sim.validator is not None:
             # Before the operation lookup: the schema judges every request, modelled or not.
             error = sim.validator(element, namespace)
             if error:
                 return 500, soap.fault("soapenv:Client", f"Unmarshalling Error: {error}"), operation, ()
         op = sim.operations.get(operation)
-        if op is None:
-            return 500, soap.fault("soapenv:Client", f"No such operation: {operation}"), operation, ()
+        action = self.headers.get("SOAPAction", "").strip().strip('"').strip()
+        match = _SOAPACTION.search(action)
+        routed = match.group(2) if match and match.group(2) else None
+        if op is None or (routed and routed not in sim.operations):
+            # Axis2 routes by the SOAPAction (or, without one, by the body): an operation it cannot route
+            scheme = "https" if self.server.ssl_context else "http"
+            host = self.headers.get("Host") or f"{sim.config.host}:{sim.config.port}"
+            return 500, soap.axis2_fault(f"{scheme}://{host}/axl/services/AXLAPIService", action), operation, ()
         if op.write and sim.throttle_now():
             sim.stats.add("throttled")
             if sim.config.throttle_body == "soap":
@@ -529,6 +561,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if drop:
             return None, b"", operation, ()
         if op.listing and len(payload) > sim.config.max_response_bytes:
+            if sim.config.too_large == "drop":
+                return "partial", payload, operation, ()
+            if sim.config.too_large == "memory":
+                return 500, soap.fault("soapenv:Server", MEMORY_FAULT, -1, operation), operation, ()
             rows = count_rows(payload)
             fit = max(1, rows * sim.config.max_response_bytes // len(payload))
             message = f"Query request too large. Total rows matched: {rows} rows. Suggestive Row Fetch: less than {fit} rows"
@@ -578,6 +614,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def admin_route(self, route, query, body):
         from . import admin
         return admin.route(self.sim, route, query, body)
+
+
+def supported_list(release):
+    """The accepted schema versions as CUCM's 599 page words them: a major with several accepted
+    minors as "12.x", others as themselves, "and" before the last ("12.x, 14.0 and 15.0")."""
+    majors = {}
+    for version in sorted(ACCEPTED[release], key=version_key):
+        majors.setdefault(version.split(".")[0], []).append(version)
+    items = [f"{major}.x" if len(versions) > 1 else versions[0] for major, versions in majors.items()]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def version_page(release):
+    """The HTTP 599 answer: Tomcat's HTML error page with CUCM's custom message, as captured ("HTTP
+    Status 599 - Incorrect axl version. Supported axl versions are 12.x, 14.0 and 15.0")."""
+    message = f"Incorrect axl version. Supported axl versions are {supported_list(release)}"
+    return (f"<!doctype html><html lang=\"en\"><head><title>HTTP Status 599 - {message}</title></head><body>"
+            f"<h1>HTTP Status 599 - {message}</h1><hr class=\"line\" /><p><b>Type</b> Status Report</p>"
+            f"<p><b>Message</b> {message}</p><hr class=\"line\" /><h3>Apache Tomcat</h3></body></html>").encode()
 
 
 def shape_version(requested):

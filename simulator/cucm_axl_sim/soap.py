@@ -22,13 +22,16 @@ Fk = collections.namedtuple("Fk", "name uuid")
 
 
 class AxlFault(Exception):
-    """An AXL fault: ``soapenv:Fault`` with ``detail/axlError`` (axlcode, axlmessage, request)."""
+    """An AXL fault: ``soapenv:Fault`` with ``detail/axlError`` (axlcode, axlmessage, request).
 
-    def __init__(self, axlcode, message, faultcode="soapenv:Server"):
+    The faultcode is ``soapenv:Server``, except for duplicate keys (-239), which real CUCM answers
+    with ``soapenv:Client`` (a captured addRoutePartition duplicate fault)."""
+
+    def __init__(self, axlcode, message, faultcode=None):
         super().__init__(message)
         self.axlcode = axlcode
         self.message = message
-        self.faultcode = faultcode
+        self.faultcode = faultcode or ("soapenv:Client" if axlcode == -239 else "soapenv:Server")
 
 
 class ClientFault(Exception):
@@ -142,6 +145,22 @@ def fault(faultcode, faultstring, axlcode=None, request=None):
         etree.SubElement(err, "axlmessage").text = faultstring
         etree.SubElement(err, "request").text = request or ""
     return _serialise(env)
+
+
+AXIS2_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+
+
+def axis2_fault(service_url, action):
+    """What CUCM's Axis2 answers for an operation it cannot route (a captured answer: faultcode
+    ``axis2ns1:Client``, "The endpoint reference (EPR) for the Operation not found is ... and the WSA
+    Action = <SOAPAction>", an empty detail)."""
+    message = (f"The endpoint reference (EPR) for the Operation not found is {service_url} and the WSA Action = "
+               f"{action if action else 'null'}")
+    return ("<?xml version='1.0' encoding='UTF-8'?>"
+            f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body><soapenv:Fault '
+            f'xmlns:axis2ns1="{AXIS2_NS}"><faultcode>axis2ns1:Client</faultcode>'
+            f"<faultstring>{escape(message)}</faultstring><detail /></soapenv:Fault></soapenv:Body>"
+            "</soapenv:Envelope>").encode("utf-8")
 
 
 def fill(parent, value):

@@ -102,7 +102,8 @@ class Store:
 
 def build_service_url(conn, subscription_pkid, secure):
     """The URL a phone requests for a subscription: the service's URL template followed by the
-    subscription's parameter values as a query string, in the order the service defines them.
+    subscription's parameter values as a query string, in the order the parameters were created (CUCM
+    has no order column; the query-string order is unconfirmed).
 
     CUCM's exact encoding is not published; values are percent-encoded (RFC 3986), which is what a
     phone's HTTP client needs.  ``#DEVICENAME#`` in a template is left for the phone to expand.
@@ -118,7 +119,7 @@ def build_service_url(conn, subscription_pkid, secure):
     pairs = conn.execute(
         "SELECT p.name, sp.value FROM telecastersubscribedparameter sp "
         "JOIN telecasterserviceparameter p ON p.pkid = sp.fktelecasterserviceparameter "
-        "WHERE sp.fktelecastersubscribedservice = ? ORDER BY p.sortorder, p.rowid", (subscription_pkid,)).fetchall()
+        "WHERE sp.fktelecastersubscribedservice = ? ORDER BY p.rowid", (subscription_pkid,)).fetchall()
     if not pairs:
         return template
     query = "&".join(f"{name}={urllib.parse.quote(value or '', safe='')}" for name, value in pairs)

@@ -80,7 +80,7 @@ class Simulator:
     def reset(self):
         self.admin("POST", "faults", json={
             "latency_ms": 0, "throttle_writes": 0.0, "drop_after_commit": 0, "session_idle_s": 1800.0,
-            "max_response_bytes": 8 * 1024 * 1024, "write_barrier": 0,
+            "max_response_bytes": 8 * 1024 * 1024, "write_barrier": 0, "too_large": "fault",
             "compat": dict(sim_compat.defaults(), **self.compat)})
         self.admin("POST", "reset")
 

@@ -140,7 +140,7 @@ def test_ippa_end_to_end(ansible, sim):
     assert effective(sim, PROFILE) == {"IPPA": agent_url(PROFILE, CANARY)}
     assert values(sim, PHONE) == values(sim, PROFILE) == {"username": "agent1", "password": CANARY, "extension": "2001"}
     assert sim.sql("select p.name, p.hidden, p.required from telecasterserviceparameter p join telecasterservice s on "
-                   "s.pkid = p.fktelecasterservice where s.name = 'IPPA' order by p.sortorder") == [
+                   "s.pkid = p.fktelecasterservice where s.name = 'IPPA' order by p.rowid") == [
         ("username", "f", "t"), ("password", "t", "t"), ("extension", "f", "t")]
     directory_row = rows(sim, PHONE)[0]
     assert directory_row[1:] == ("Directory", "Directory", 0, "", DIR_URL + "?dept=sales")
@@ -338,7 +338,8 @@ def test_subscription_lifecycle_keeps_other_subscriptions(ansible14, sim14):
         "url_label": "", "parameters": {"username": "agent1", "password": MASK, "extension": "2001"}, "stale": False}]
     exported = services["services"]
     assert [s["name"] for s in exported] == ["IPPA"]
-    assert [p["name"] for p in exported[0]["parameters"]] == ["username", "password", "extension"]
+    # CUCM's order (the simulator's: newest first), not the declared one: parameters have no order in CUCM
+    assert sorted(p["name"] for p in exported[0]["parameters"]) == ["extension", "password", "username"]
 
     # what was read, applied again, changes nothing; absent removes exactly this one subscription
     mark = sim14.mark()
@@ -358,16 +359,18 @@ def test_service_parameters_and_update_subscriptions_after_a_url_change(ansible1
     ok(ansible14.run([ippa(), agent(), agent(PHONE2), agent(PHONE2, name="Second", url_button_index=3),
                       agent(PROFILE, device_type="device_profile")]))
 
-    # a parameter added at the end is an addParameters; a re-ordered list is sent whole (matched by name)
+    # a parameter added is an addParameters; a re-ordered list is no change (parameters are compared by name:
+    # CUCM keeps no order; was: the whole list sent again, and a change on every run)
     mark = sim14.mark()
     params = ippa()[SERVICE]["parameters"] + [{"name": "team", "display_name": "Team", "default": "blue"}]
     reordered = [params[3], params[0], params[1], params[2]]
     run = ansible14.run([ippa(parameters=params), ippa(parameters=reordered), ippa(parameters=reordered)], diff=True)
-    added, moved, _again = [r["result"] for r in ok(run, changed=[True, True, False])]
+    added, moved, _again = [r["result"] for r in ok(run, changed=[True, False, False])]
     sent = [e["request"] for e in sim14.requests_since(mark) if e["operation"] == "updateIpPhoneServices"]
-    assert len(sent) == 2
-    assert "<addParameters>" in sent[0] and "<parameters>" not in sent[0] and "<parameters>" in sent[1]
-    assert [p["name"] for p in moved["diff"]["after"]["parameters"]] == ["team", "username", "password", "extension"]
+    assert len(sent) == 1
+    assert "<addParameters>" in sent[0] and "<parameters>" not in sent[0]
+    assert [p["name"] for p in added["diff"]["after"]["parameters"]] == ["username", "password", "extension", "team"]
+    assert [p["name"] for p in added["diff"]["before"]["parameters"]] == ["username", "password", "extension"]
     assert values(sim14, PHONE) == {"username": "agent1", "password": CANARY, "extension": "2001"}
 
     # the service URL changes: every subscription is stale; predicted in check mode (in the same task

@@ -180,7 +180,7 @@ def test_self_service_role_check_apply_idempotent_self_care_and_leaving_agent(an
     assert summary["repaired"] == {"stale": 0, "devices": []}
     # the service, with a masked password parameter
     assert sim.sql("select p.name, p.hidden, p.required from telecasterserviceparameter p join telecasterservice s on "
-                   "s.pkid = p.fktelecasterservice where s.name = 'IPPA' order by p.sortorder") == [
+                   "s.pkid = p.fktelecasterservice where s.name = 'IPPA' order by p.rowid") == [
         ("username", "f", "t"), ("password", "t", "t"), ("extension", "f", "t")]
     # the role grants the Phone Services web pages, read and update (bits 1 + 2)
     assert sim.sql("select t.name, m.permission from functionrole r join functionroleresourcemap m on m.fkfunctionrole = "

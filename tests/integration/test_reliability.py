@@ -393,8 +393,10 @@ def _names(key, value):
 def test_hostile_input(runner, sim14, rec, tmp_path):
     folder = tmp_path / "hostile"
     folder.mkdir()
+    # distinct mails: CUCM wants first name + last name + mail unique across users (MFI-784)
     (folder / "users.json").write_text(json.dumps({"users": [{"userid": u, "last_name": "Hostile", "pin": "13579",
-                                                              "groups": {"set": [STD]}} for u in HOSTILE_IDS]}))
+                                                              "mail": "hostile%d@example.com" % i, "groups": {"set": [STD]}}
+                                                             for i, u in enumerate(HOSTILE_IDS)]}))
     (folder / "backslash.json").write_text(json.dumps([{"userid": "a\\b", "last_name": "B"}]))
     run = runner.run([ippa(), task(USER, "o'hara", userid="o'hara", last_name="Hostile")])
     assert run.rc == 0, run
@@ -455,7 +457,8 @@ def test_hostile_input(runner, sim14, rec, tmp_path):
 def _family_tasks():
     """One task per module family, each with several requests and at least one write; ``(name, task)``."""
     agent = {"username": "agent1", "password": "Fault-Pw-1", "extension": "2001"}
-    users = [{"userid": "relbulk%d" % i, "last_name": "Bulk", "groups": {"set": [STD, CTI]}} for i in (1, 2, 3)]
+    users = [{"userid": "relbulk%d" % i, "last_name": "Bulk", "mail": "relbulk%d@example.com" % i,     # MFI-784
+              "groups": {"set": [STD, CTI]}} for i in (1, 2, 3)]
     users += [{"userid": "user0001%d" % i, "title": "Bulk title %d" % i} for i in (1, 2)]
     return [
         ("F-service", ippa()),
@@ -829,7 +832,8 @@ def _secret_tasks(folder):
     return [
         ("create user", task(USER, **user)),
         ("update user always", task(USER, **_with(user, update_password="always", title="x"))),
-        ("check mode", dict(task(USER, **_with(user, userid="relsecret2")), check_mode=True)),
+        ("check mode", dict(task(USER, **_with(user, userid="relsecret2", mail="relsecret2@example.com")),    # MFI-784
+                            check_mode=True)),
         ("unknown group", task(USER, **_with(user, userid="relsecret3", groups={"add": ["No Such Group"]}))),
         ("invalid PIN", task(USER, **_with(user, userid="relsecret4", pin=c["end user PIN (invalid)"]))),
         ("bulk defaults", task(USERS, users=[{"userid": "relbulk", "last_name": "B"}],
@@ -938,7 +942,7 @@ def test_secrets_ansible_runner_and_role(runner, sim14, rec, tmp_path):
                                             "vault_role_default": c["identity role: service password default"],
                                             "vault_role_sub": c["identity role: subscription password"]}))
     users_file = tmp_path / "role-users.json"
-    users_file.write_text(json.dumps([{"userid": "relrole1", "last_name": "Role", "password": c["users_file password"],
+    users_file.write_text(json.dumps([{"userid": "relrole1", "last_name": "Role1", "password": c["users_file password"],
                                        "pin": c["users_file PIN"], "digest_credentials": c["users_file digest"]},
                                       {"userid": "relrole2", "last_name": "Role"}]))
     data = tmp_path / "runner"

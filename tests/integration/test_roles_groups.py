@@ -804,7 +804,9 @@ def _hostile_cases():
 
 def test_hostile_input_fails_cleanly_or_is_stored_exactly(ansible14, sim14):
     sim = sim14
-    users = [{"name": f"user {u}", USER: {"userid": u, "last_name": "Hostile"}} for u in ("o'brien", "jürgen")]
+    # distinct mails: CUCM wants first name + last name + mail unique across users (MFI-784)
+    users = [{"name": f"user {u}", USER: {"userid": u, "last_name": "Hostile", "mail": f"hostile{i}@example.com"}}
+             for i, u in enumerate(("o'brien", "jürgen"))]
     run = ansible14.run(users)
     assert run.rc == 0, run
     cases = _hostile_cases()

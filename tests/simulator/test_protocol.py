@@ -1,7 +1,7 @@
 """AXL transport as CUCM speaks it: endpoint, authentication, sessions, versions, fault shape.
 
 Sources are in ../shared/research/axl.md section 8 (AXL Developer Guide, FAQ, community threads);
-choices where Cisco is silent are listed in docs/simulator.md ("Behaviour choices").
+choices where Cisco is silent are listed in docs/simulator.md ("Modelled behaviours and their sources").
 """
 
 import time
@@ -168,12 +168,24 @@ def test_soapaction_is_optional_the_namespace_decides(sim):
 
 
 def test_cucm15_rejects_11_5_with_http_599(sim_factory):
+    """Was: a text/plain body listing every version ("Supported axl versions: 15.0, 14.0, 12.5, 12.0"), which no
+    real cluster sends; real CUCM answers with Tomcat's HTML error page and groups a major's versions as "12.x"
+    (captured by a third-party client's fixtures; fidelity audit 2.6)."""
     s = served_as(sim_factory, "15.0")
     resp = s.post("getCCMVersion", version="11.5")
     assert resp.status_code == 599
     assert resp.reason == "Incorrect axl version"
-    assert resp.text == "Incorrect axl version. Supported axl versions: 15.0, 14.0, 12.5, 12.0"
+    assert resp.headers["Content-Type"].startswith("text/html")
+    assert "HTTP Status 599 - Incorrect axl version. Supported axl versions are 12.x, 14.0 and 15.0" in resp.text
     assert s.post("getCCMVersion", version="12.5").status_code == 200
+
+
+@pytest.mark.parametrize("release, words", [("15.0", "12.x, 14.0 and 15.0"), ("14.0", "11.x, 12.x and 14.0"),
+                                            ("12.5", "10.x, 11.x and 12.x"), ("11.5", "8.5, 9.x, 10.x and 11.x")])
+def test_599_page_words_each_release_list(release, words):
+    from cucm_axl_sim import server
+    assert server.supported_list(release) == words
+    assert f"Supported axl versions are {words}</h1>".encode() in server.version_page(release)
 
 
 def test_cucm14_accepts_11_5_and_answers_in_11_5(sim):

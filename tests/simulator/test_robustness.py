@@ -103,12 +103,24 @@ def test_empty_body_or_empty_soap_body_is_a_client_fault(sim, body):
     assert axl_error(resp)["faultcode"] == "soapenv:Client"
 
 
-def test_unknown_operation_is_a_client_fault(sim):
+def test_unknown_operation_is_an_axis2_fault(sim):
+    """Was: soapenv:Client "No such operation: X", the simulator's own wording.  CUCM routes by SOAPAction in
+    Axis2 and answers what it cannot route with Axis2's EPR fault (a captured answer; fidelity audit 2.7)."""
     resp = sim.post("doSomethingCiscoNeverShipped", "<name>x</name>")
     assert resp.status_code == 500
     err = axl_error(resp)
-    assert err["faultcode"] == "soapenv:Client"
-    assert "doSomethingCiscoNeverShipped" in err["faultstring"]
+    assert err["faultcode"] == "axis2ns1:Client" and err["axlcode"] is None
+    assert err["faultstring"] == ("The endpoint reference (EPR) for the Operation not found is %s/axl/services/"
+                                  "AXLAPIService and the WSA Action = CUCM:DB ver=14.0 doSomethingCiscoNeverShipped"
+                                  % sim.base)
+    assert body_of(resp).find("detail") is not None and len(body_of(resp).find("detail")) == 0
+
+
+def test_soapaction_naming_an_unknown_operation_is_an_axis2_fault(sim):
+    resp = sim.post("getCCMVersion", headers={"SOAPAction": '"CUCM:DB ver=14.0 getCCMVersiona"'})
+    assert resp.status_code == 500 and "WSA Action = CUCM:DB ver=14.0 getCCMVersiona" in resp.text
+    no_action = sim.post("getFoo", headers={"SOAPAction": ""})
+    assert no_action.status_code == 500 and "WSA Action = null" in no_action.text
 
 
 def test_document_type_declarations_are_refused(sim):

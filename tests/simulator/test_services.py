@@ -121,24 +121,39 @@ def test_add_and_get_round_trip_with_password_parameter(sim):
     assert svc.findtext("serviceDescription") == "IP Phone Agent"
     assert svc.findtext("serviceVersion") == "12.5.1" and svc.findtext("enabled") == "true"
     params = svc.findall("parameters/parameter")
-    assert [p.findtext("name") for p in params] == ["username", "password", "extension"]
+    # newest first (--compat parameter-order=reverse; was: the declared order, kept in a simulator-only column)
+    assert [p.findtext("name") for p in params] == ["extension", "password", "username"]
     assert [c.tag for c in params[0]] == ["name", "displayName", "default", "description", "paramRequired", "paramPassword"]
     assert [(p.findtext("paramRequired"), p.findtext("paramPassword")) for p in params] == [
-        ("true", "false"), ("true", "true"), ("false", "false")]
-    assert params[2].findtext("default") == "1000"
-    # the store: paramRequired is `required`, paramPassword is `hidden`, declared order kept
-    rows = sim.sql("SELECT p.name, p.required, p.hidden, p.defaultvalue, p.sortorder FROM telecasterserviceparameter p "
-                   "JOIN telecasterservice s ON s.pkid = p.fktelecasterservice WHERE s.name = 'IPPA' ORDER BY p.sortorder")
-    assert rows == [("username", "t", "f", "", 0), ("password", "t", "t", "", 1), ("extension", "f", "f", "1000", 2)]
+        ("false", "false"), ("true", "true"), ("true", "false")]
+    assert params[0].findtext("default") == "1000"
+    # the store: paramRequired is `required`, paramPassword is `hidden`; no order column (DD has none)
+    rows = sim.sql("SELECT p.name, p.required, p.hidden, p.defaultvalue FROM telecasterserviceparameter p "
+                   "JOIN telecasterservice s ON s.pkid = p.fktelecasterservice WHERE s.name = 'IPPA' ORDER BY p.rowid")
+    assert rows == [("username", "t", "f", ""), ("password", "t", "t", ""), ("extension", "f", "f", "1000")]
+    assert "sortorder" not in [c[1] for c in sim.sql("PRAGMA table_info(telecasterserviceparameter)")]
     assert sim.sql("SELECT nameascii, urltemplate, secureurltemplate, vendor, enterprisesubscription FROM telecasterservice "
                    "WHERE pkid = ?", (uuid.strip("{}").lower(),)) == [
         ("IPPA", TEMPLATE, "https://apps.example.com/svc", "Cisco", "f")]
 
 
-def test_parameters_keep_declared_order_in_get_and_built_url(sim):
+@pytest.mark.parametrize("order, listed", [("reverse", ["mid", "alpha", "zeta"]), ("creation", ["zeta", "alpha", "mid"])])
+def test_parameter_order_is_not_an_order_column(sim, order, listed):
+    """Was: the declared order, kept in a simulator-only sortorder column.  CUCM has no order column
+    (DD telecasterserviceparameter), so the order getIpPhoneServices gives is unconfirmed: newest first by
+    default (a client that relies on the declared order fails), creation order with parameter-order=creation.
+    Re-declaring the list in another order never reorders it; the built URL follows creation order."""
+    sim.faults(compat={"parameter-order": order})
     add_service(sim, "Ordered", params=[param_xml(n) for n in ("zeta", "alpha", "mid")])
-    got = body_of(sim.post("getIpPhoneServices", "<serviceName>Ordered</serviceName>"))
-    assert [p.findtext("name") for p in got.iterfind("return/ipPhoneServices/parameters/parameter")] == ["zeta", "alpha", "mid"]
+
+    def names():
+        got = body_of(sim.post("getIpPhoneServices", "<serviceName>Ordered</serviceName>"))
+        return [p.findtext("name") for p in got.iterfind("return/ipPhoneServices/parameters/parameter")]
+
+    assert names() == listed
+    assert sim.post("updateIpPhoneServices", "<serviceName>Ordered</serviceName><parameters>"
+                    + "".join(param_xml(n) for n in ("alpha", "mid", "zeta")) + "</parameters>").status_code == 200
+    assert names() == listed
     add_phone(sim, [sub_xml("Ordered", url=TEMPLATE + "?mid=3&alpha=2&zeta=1")])
     assert subscriptions(sim)[0][4] == TEMPLATE + "?zeta=1&alpha=2&mid=3"
 
@@ -247,8 +262,8 @@ def test_update_parameters_replaces_by_name_and_keeps_subscriber_values(sim):
     assert resp.status_code == 200, resp.text
     got = body_of(sim.post("getIpPhoneServices", "<serviceName>IPPA</serviceName>"))
     params = got.findall("return/ipPhoneServices/parameters/parameter")
-    assert [(p.findtext("name"), p.findtext("displayName")) for p in params] == [
-        ("extension", "Ext"), ("username", "Login"), ("site", "Site")]
+    assert sorted((p.findtext("name"), p.findtext("displayName")) for p in params) == [
+        ("extension", "Ext"), ("site", "Site"), ("username", "Login")]
     after = dict(sim.sql("SELECT name, pkid FROM telecasterserviceparameter"))
     assert after["username"] == before["username"] and after["extension"] == before["extension"]
     assert "password" not in after
@@ -258,7 +273,7 @@ def test_update_parameters_replaces_by_name_and_keeps_subscriber_values(sim):
     assert subscriptions(sim)[0][4] == TEMPLATE + "?username=ann&password=pw1&extension=2001"
     # ...an administrator's save of the device does
     assert set_services(sim, [sub_xml("IPPA")]).status_code == 200
-    assert subscriptions(sim)[0][4] == TEMPLATE + "?extension=2001&username=ann"
+    assert subscriptions(sim)[0][4] == TEMPLATE + "?username=ann&extension=2001"     # creation order
 
 
 def test_update_remove_and_add_parameters(sim):
@@ -267,7 +282,7 @@ def test_update_remove_and_add_parameters(sim):
                     f"<removeParameters>{param_xml('extension')}{param_xml('unknown')}</removeParameters>"
                     f"<addParameters>{param_xml('site', default='HQ')}</addParameters>")
     assert resp.status_code == 200, resp.text
-    assert sim.sql("SELECT name, defaultvalue FROM telecasterserviceparameter ORDER BY sortorder") == [
+    assert sim.sql("SELECT name, defaultvalue FROM telecasterserviceparameter ORDER BY rowid") == [
         ("username", ""), ("password", ""), ("site", "HQ")]
     fault(sim.post("updateIpPhoneServices", f"<serviceName>IPPA</serviceName><addParameters>{param_xml('site')}</addParameters>"), -239)
 
@@ -418,17 +433,32 @@ def test_update_replaces_the_whole_list(sim):
     assert len(subscriptions(sim)) == 1
 
 
-def test_echoed_url_sets_nothing_changed_url_sets_values(sim):
+@pytest.mark.parametrize("resave_url", ["parse", "ignore"])
+def test_resent_url_is_parsed_or_ignored_absent_url_rebuilds(sim, resave_url):
+    """Was: an "echo" rule (a url equal to the stored one set nothing), invented by the simulator.  Whether
+    CUCM parses a re-sent url is unconfirmed: resave-url=parse (the default, the most damaging) parses it even
+    when it is the stale URL getPhone returned, reverting a Self Care edit; ignore never reads it.  Without a
+    url (absent or nil) the URL is rebuilt from the value rows (RI-167) under both."""
+    sim.faults(compat={"resave-url": resave_url})
     add_service(sim, "IPPA", params=IPPA_PARAMS)
     add_phone(sim, [sub_xml("IPPA", url=TEMPLATE + "?username=ann&password=old")])
     (sub, _s, _n, _i, built), = subscriptions(sim)
+    first = {"username": "ann", "password": "old"} if resave_url == "parse" else {}
+    assert values(sim, sub) == first
     sim.admin("POST", "selfcare/service-parameter", json={"device": PHONE, "service": "IPPA", "parameter": "password",
                                                           "value": "new"})
-    assert set_services(sim, [sub_xml("IPPA", url=built)]).status_code == 200       # echo of what getPhone shows
-    assert values(sim, sub)["password"] == "new"
-    assert subscriptions(sim)[0][4] == TEMPLATE + "?username=ann&password=new"
-    set_services(sim, [sub_xml("IPPA", url=TEMPLATE + "?password=newer")])          # a changed URL is parsed
-    assert values(sim, sub) == {"username": "ann", "password": "newer"}
+    assert set_services(sim, [sub_xml("IPPA", url=built)]).status_code == 200       # the stale URL sent back
+    assert values(sim, sub)["password"] == ("old" if resave_url == "parse" else "new")
+    sim.admin("POST", "selfcare/service-parameter", json={"device": PHONE, "service": "IPPA", "parameter": "password",
+                                                          "value": "newest"})
+    assert set_services(sim, [sub_xml("IPPA")]).status_code == 200                   # no url: values kept, URL rebuilt
+    assert values(sim, sub)["password"] == "newest"
+    assert subscriptions(sim)[0][4] == TEMPLATE + ("?username=ann&password=newest" if resave_url == "parse"
+                                                   else "?password=newest")
+    nil = ('<service><telecasterServiceName>IPPA</telecasterServiceName><name>IPPA</name><url xmlns:xsi='
+           '"http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/></service>')
+    assert set_services(sim, [nil]).status_code == 200
+    assert values(sim, sub)["password"] == "newest"
 
 
 def test_device_profile_subscriptions(sim):
@@ -453,8 +483,8 @@ def test_zeep_ip_phone_services_and_subscriptions(versioned_sim):
         "serviceType": "Standard IP Phone Service", "enabled": "true", "parameters": {"parameter": params}})["return"]
     got = svc.getIpPhoneServices(serviceName="IPPA")["return"]["ipPhoneServices"]
     assert got["uuid"] == uuid and got["serviceUrl"] == TEMPLATE
-    assert [(p["name"], p["paramPassword"]) for p in got["parameters"]["parameter"]] == [
-        ("username", "false"), ("password", "true")]
+    assert sorted((p["name"], p["paramPassword"]) for p in got["parameters"]["parameter"]) == [
+        ("password", "true"), ("username", "false")]
     svc.updateIpPhoneServices(uuid=uuid, serviceDescription="agent", addParameters={"parameter": [
         {"name": "extension", "displayName": "Ext", "description": None, "paramRequired": "false"}]})
     listed = svc.listIpPhoneServices(searchCriteria={"serviceName": "IP%"},
@@ -472,14 +502,29 @@ def test_zeep_ip_phone_services_and_subscriptions(versioned_sim):
     phone = svc.getPhone(name=PHONE, returnedTags={"services": {"service": {"name": "", "url": "", "phoneService": "Messages"}}})
     (sub,) = phone["return"]["phone"]["services"]["service"]
     assert sub["name"] == "Agent" and sub["url"] == TEMPLATE + "?username=ann&password=pw&extension=2001"
-    assert sub["phoneService"] == "Standard IP Phone Service" and sub["uuid"]
-    # read-modify-write of the whole list, as a module does, keeps the subscription and its values
+    # no uuid on <service> (--compat service-uuid=absent: the real 10.5 capture has none)
+    assert sub["phoneService"] == "Standard IP Phone Service" and sub["uuid"] is None
+    before = subscriptions(versioned_sim)[0][0]
+    # read-modify-write of the whole list without the url, as the collection does, keeps the subscription and values
     full = svc.getPhone(name=PHONE)["return"]["phone"]["services"]["service"]
-    keep = [{"telecasterServiceName": s["telecasterServiceName"]["_value_1"], "name": s["name"], "url": s["url"],
+    keep = [{"telecasterServiceName": s["telecasterServiceName"]["_value_1"], "name": s["name"],
              "urlButtonIndex": s["urlButtonIndex"]} for s in full]
     svc.updatePhone(name=PHONE, services={"service": keep})
     (row,) = subscriptions(versioned_sim)
-    assert row[0] == sub["uuid"].strip("{}").lower()
+    assert row[0] == before
     assert values(versioned_sim, row[0]) == {"username": "ann", "password": "pw", "extension": "2001"}
     svc.removeIpPhoneServices(serviceName="IPPA")
     assert subscriptions(versioned_sim) == []
+
+
+@pytest.mark.parametrize("setting", ["absent", "present"])
+def test_service_uuid_on_subscriptions(sim, setting):
+    """getPhone's <service> items: no uuid (the only real capture, CUCM 10.5) or, with service-uuid=present,
+    the subscription's pkid (the XSD allows the attribute)."""
+    sim.faults(compat={"service-uuid": setting})
+    add_service(sim, "IPPA", params=IPPA_PARAMS)
+    add_phone(sim, [sub_xml("IPPA")])
+    got = body_of(sim.post("getPhone", f"<name>{PHONE}</name>")).find("return/phone/services/service")
+    pkid = subscriptions(sim)[0][0]
+    assert got.get("uuid") == (None if setting == "absent" else "{%s}" % pkid.upper())
+    assert got.find("telecasterServiceName").get("uuid")       # the service reference keeps its uuid

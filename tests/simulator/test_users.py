@@ -24,7 +24,9 @@ def ordered(order, fields):
 
 
 def add(sim, userid, version=None, **fields):
-    fields = {"userid": userid, "lastName": "Tester", "presenceGroupName": "Standard Presence group", **fields}
+    # mailid makes each test user distinct: CUCM wants first name + last name + mail unique (MFI-784)
+    fields = {"userid": userid, "lastName": "Tester", "mailid": f"{userid}@test.example.com",
+              "presenceGroupName": "Standard Presence group", **fields}
     return sim.post("addUser", f"<user>{ordered(users.R_ORDER, fields)}</user>", version)
 
 
@@ -114,7 +116,8 @@ def test_get_user_maps_the_database(sim):
     assert user.findtext("presenceGroupName") == "Standard Presence group"
     assert user.findtext("status") == "1"
     assert user.findtext("enableCti") == "true"
-    assert user.findtext("ldapDirectoryName") == ""
+    # a local user's directory reads "Local" with a uuid (a real 12.5 capture; was empty, the other capture's form)
+    assert user.findtext("ldapDirectoryName") == "Local" and user.find("ldapDirectoryName").get("uuid")
     assert user.find("accountType") is None          # removed in 12.5; the default sim serves 14.0
     assert get(sim, "user00001").findtext("ldapDirectoryName") == "corp-ldap"
 
@@ -141,11 +144,20 @@ def test_get_user_honours_returned_tags_including_nested(sim):
 
 
 def test_get_user_never_returns_secrets(sim):
+    """Secrets come back as empty elements, as a real 12.5 getUser shows (was: left out altogether)."""
     ok(update(sim, "user00005", password="S3cret-pass", pin="97531", digestCredentials="digest-secret"))
     user = get(sim, "user00005", "<userid/><password/><pin/><digestCredentials/><mlppPassword/>")
-    assert [c.tag for c in user] == ["userid"]
+    assert [(c.tag, c.text) for c in user] == [
+        ("userid", "user00005"), ("password", None), ("pin", None), ("digestCredentials", None), ("mlppPassword", None)]
     full = get(sim, "user00005")
-    assert all(full.find(tag) is None for tag in ("password", "pin", "digestCredentials", "mlppPassword"))
+    assert all(full.find(tag) is not None and not full.findtext(tag)
+               for tag in ("password", "pin", "digestCredentials", "mlppPassword"))
+    # sent back as read (an empty element), they change nothing
+    before = sim.sql("SELECT credentials FROM credential c JOIN enduser e ON e.pkid = c.fkenduser "
+                     "WHERE e.userid = 'user00005' ORDER BY c.tkcredential")
+    ok(update(sim, "user00005", password="", pin="", digestCredentials=""))
+    assert sim.sql("SELECT credentials FROM credential c JOIN enduser e ON e.pkid = c.fkenduser "
+                   "WHERE e.userid = 'user00005' ORDER BY c.tkcredential") == before
 
 
 # ------------------------------------------------------------------ addUser
@@ -195,7 +207,7 @@ def test_add_user_password_and_pin_are_stored_as_digests_only(sim):
     assert "Pa55-word!" not in dump and "'8642'" not in dump
 
 
-@pytest.mark.parametrize("missing", ["userid", "lastName", "presenceGroupName"])
+@pytest.mark.parametrize("missing", ["userid", "lastName"])
 def test_add_user_without_required_element_is_a_client_fault(sim, missing):
     fields = {"userid": "req.user", "lastName": "Req", "presenceGroupName": "Standard Presence group"}
     del fields[missing]
@@ -276,7 +288,40 @@ def test_update_missing_user_is_5007(sim):
 
 def test_update_duplicate_mail_is_refused_by_rule(sim):
     err = fault(update(sim, "user00006", mailid="USER00007@example.com"), -746)
-    assert "mail ID" in err["faultstring"]
+    assert "Check for duplicate IDs in Enduser fields (RI-2159): MailID" in err["faultstring"]
+
+
+@pytest.mark.parametrize("field, value", [("directoryUri", "USER00007@example.com"),
+                                          ("userIdentity", "User00007@Example.com"), ("selfService", "4711")])
+def test_ri_2159_other_fields(sim, field, value):
+    """RI-2159 covers MailID, DiscoveryUserIdentity, DirectoryURI and KeyPadEnteredAlternateIdentifier (was: mail only)."""
+    column = {"directoryUri": "directoryuri", "userIdentity": "discoveryuseridentity",
+              "selfService": "keypadenteredalternateidentifier"}[field]
+    sim_value = value.lower() if field == "directoryUri" else value
+    ok(update(sim, "user00007", **{field: sim_value}))
+    err = fault(update(sim, "user00006", **{field: value}), -746)
+    assert err["faultstring"].startswith("Check for duplicate IDs in Enduser fields (RI-2159)")
+    assert sim.sql(f"SELECT count(*) FROM enduser WHERE lower({column}) = lower(?)", (value,)) == [(1,)]
+    err = fault(add(sim, "dup.user", **{field: value}), -746)
+    assert "RI-2159" in err["faultstring"] and pk(sim, "dup.user") is None
+
+
+def test_mfi_784_first_last_mail_unique(sim):
+    ok(add(sim, "first.one", firstName="Ann", lastName="Lee", mailid=""))
+    err = fault(add(sim, "second.one", firstName="Ann", lastName="Lee", mailid=""), -239)
+    assert "duplicate value in a UNIQUE INDEX" in err["faultstring"] and err["faultcode"] == "soapenv:Client"
+    ok(add(sim, "third.one", firstName="Ann", lastName="Lee", mailid="ann.lee@example.com"))
+    fault(update(sim, "third.one", mailid=""), -239)
+
+
+def test_im_and_presence_needs_the_home_cluster(sim):
+    err = fault(update(sim, "user00008", homeCluster="false", imAndPresenceEnable="true"), -746)
+    assert err["faultstring"] == ("You can only enable IM and Presence feature for users that have this Unified CM "
+                                  "cluster marked as their home cluster.")
+    ok(update(sim, "user00008", homeCluster="true", imAndPresenceEnable="true"))
+    fault(update(sim, "user00008", homeCluster="false"), -746)
+    fault(add(sim, "imp.user", homeCluster="false", imAndPresenceEnable="true"), -746)
+    assert pk(sim, "imp.user") is None
 
 
 def test_update_bad_values(sim):
@@ -376,11 +421,13 @@ def test_update_password_and_pin_store_digests(sim):
     assert credential(sim, "user00010", 4) == [(seed.credential_digest(pkid, "13579"),)]
 
 
-def test_pin_must_be_digits_and_secrets_not_empty(sim):
-    before = credential(sim, "user00010", 4)
+def test_pin_must_be_digits_and_empty_secrets_change_nothing(sim):
+    """An empty password/PIN was refused; getUser now returns them empty (a real capture), so a client that
+    sends back what it read sends them empty: that changes nothing."""
+    before = credential(sim, "user00010", 4), credential(sim, "user00010", 3)
     fault(update(sim, "user00010", pin="12ab"), users.INVALID)
-    fault(update(sim, "user00010", password=None), users.INVALID)
-    assert credential(sim, "user00010", 4) == before
+    ok(update(sim, "user00010", password=None, pin=None))
+    assert (credential(sim, "user00010", 4), credential(sim, "user00010", 3)) == before
 
 
 def test_credential_flags(sim):

@@ -10,9 +10,33 @@ __metaclass__ = type
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
-    Option, Resource, missing_references, suggest)
+    SQL_UNSAFE, Option, Resource, missing_references, suggest)
 
 DEFAULT_PRESENCE_GROUP = "Standard Presence group"
+
+
+def plain_dn(pattern):
+    """A directory number as the module shows and compares it: CUCM stores an E.164 DN with an escaped
+    plus (``\\+14085554019``); ``+14085554019`` and ``\\+14085554019`` are the same DN."""
+    return "+" + pattern[2:] if (pattern or "").startswith("\\+") else pattern
+
+
+class DirectoryNumber(Option):
+    """``primary_extension``: a DN given as ``+1408...`` or ``\\+1408...`` (both mean the same DN), read
+    back with a plain ``+``.  What is sent to CUCM is the DN exactly as it is stored (found among the
+    lines of the user's devices by :meth:`EndUser.check_primary_extension`), so neither form of the
+    plus ever depends on how CUCM matches it; the pattern never reaches SQL."""
+
+    def read(self, element):
+        value = super(DirectoryNumber, self).read(element)
+        value["pattern"] = plain_dn(value["pattern"])
+        return value
+
+    def norm(self, value):
+        value = super(DirectoryNumber, self).norm(value)
+        value["pattern"] = plain_dn(value["pattern"])
+        return value
+
 
 # option name, AXL path, and what the engine needs to know about it.  Limits are CUCM's database
 # limits (data dictionary, enduser table); the AXL schema's own facets are checked as well.
@@ -52,8 +76,11 @@ OPTIONS = (
     Option("associated_pc", "associatedPc", max_len=50),
     Option("user_identity", "userIdentity", max_len=128),
     Option("name_dialing", "nameDialing"),
-    Option("primary_extension", "primaryExtension", kind="dict", sql=True,
-           fields={"pattern": "pattern", "partition": "routePartitionName"}),
+    DirectoryNumber("primary_extension", "primaryExtension", kind="dict",
+                    fields={"pattern": "pattern", "partition": "routePartitionName"},
+                    pattern=u"^(?:\\\\\\+)?[^\\\\\x00-\x1f\x7f]*\\Z",
+                    pattern_hint="a directory number (an E.164 one as +1408... or \\\\+1408...) and its partition; no "
+                                 "other backslash or control character"),
     Option("associated_devices", "associatedDevices/device*", kind="list", ref="device", sql=True, max_len=50),
     Option("em_profiles", "phoneProfiles/profileName*", kind="list", ref="em_profile", sql=True, max_len=50),
     Option("cti_controlled_profiles", "ctiControlledDeviceProfiles/profileName*", kind="list", ref="em_profile", sql=True,
@@ -100,6 +127,16 @@ BULK_SQL = {
 }
 LDAP_SQL = ("select u.userid, dp.name from enduser u join directorypluginconfig dp on dp.pkid = u.fkdirectorypluginconfig "
             "where u.userid in {userids}")
+# CUCM's rules across users (data dictionary): RI-2159 "Check for duplicate IDs in Enduser fields" (mail,
+# directory URI, user identity, self-service ID; compared in lower case) and MFI-784 (first name + last name
+# + mail unique).  Checked before any write; compared in Python (a branch per field, kinds stripped).
+UNIQUE_FIELDS = (("mail", "mailid"), ("directory_uri", "directoryuri"), ("user_identity", "discoveryuseridentity"),
+                 ("self_service_id", "keypadenteredalternateidentifier"))
+UNIQUE_SQL = "select {kind} kind, userid, {column} value from enduser where lower({column}) in {values}"
+NAMES_SQL = "select userid, firstname, lastname, mailid from enduser where lastname in {lastnames}"
+IMP_HOME = ("CUCM enables IM and Presence only for users whose home cluster is this cluster (Cisco: \"You can only "
+            "enable IM and Presence feature for users that have this Unified CM cluster marked as their home "
+            "cluster\")")
 SQL_DETAILS = {"display_name": "displayname", "presence_group": "presence_group"}
 FK_FIELDS = set(o.axl for o in OPTIONS if o.ref and o.kind == "str")
 
@@ -131,7 +168,8 @@ def query_references(client, wanted, chunk=500):
     found = {}
     for i in range(0, len(statements), 8):
         for row in client.sql_query(" union all ".join(statements[i:i + 8])):
-            found.setdefault(row["kind"], set()).add(row["name"])
+            # Informix types a column of literals in every branch CHAR(n): 'group' comes back blank-padded
+            found.setdefault(row["kind"].strip(), set()).add(row["name"])
     return found
 
 
@@ -155,6 +193,8 @@ class EndUser(Resource):
     def parse(self, element):
         obj = dict((o.name, o.read(element)) for o in self.options if o.kind != "secret")
         obj["_uuid"] = element.get("uuid")
+        # what getUser says: a directory name, or for a local user "Local" (some releases) or nothing (others);
+        # read() settles it with the certain fact, the user's directory link
         obj["_ldap"] = element.findtext("ldapDirectoryName") or ""
         status = element.findtext("status") or ""
         obj["_status"] = int(status) if status.isdigit() else None
@@ -172,13 +212,25 @@ class EndUser(Resource):
             if fault.not_found:
                 return None
             raise
-        return self.parse(ret.find("user"))
+        obj = self.parse(ret.find("user"))
+        if obj["_ldap"]:
+            obj["_ldap"] = self.ldap_of(client, [key]).get(key, "")
+        return obj
 
     def body(self, values):
         body = {}
         for name, value in values.items():
+            if name == "primary_extension" and (value or {}).get("pattern"):
+                stored = self._stored_dns().get((plain_dn(value["pattern"]), value.get("partition") or ""))
+                value = dict(value, pattern=stored or value["pattern"])
             self.option(name).to_axl(value, body)
         return body
+
+    def _stored_dns(self):
+        """``{(plain pattern, partition): pattern as CUCM stores it}`` of the DNs the checks found."""
+        if "_dns" not in self.__dict__:
+            self._dns = {}
+        return self._dns
 
     def create(self, client, key, values):
         user = self.body(values)
@@ -229,6 +281,83 @@ class EndUser(Resource):
         if changes.get("primary_extension", {}).get("pattern"):
             devices = desired.get("associated_devices", (current or {}).get("associated_devices") or [])
             self.check_primary_extension(client, changes["primary_extension"], devices)
+        problems = self.check_rules(client, [(key, current, desired, changes)])
+        if problems:
+            raise CucmError("; ".join(problems) + ". Nothing was written.")
+
+    def check_rules(self, client, plans):
+        """CUCM's rules across users, for ``plans`` (userid, current, desired, changes): the home cluster that
+        IM and Presence needs, RI-2159 and MFI-784.  Returns the problems (messages naming the option and
+        the rule); values CUCM may still refuse for reasons not known here are left to CUCM."""
+        problems = []
+        for userid, current, desired, changes in plans:
+            if "im_and_presence" in changes or "home_cluster" in changes:
+                known = dict(current or {"home_cluster": True, "im_and_presence": False})
+                known.update(desired)
+                if known.get("im_and_presence") is True and known.get("home_cluster") is False:
+                    problems.append("%sim_and_presence: true needs home_cluster: true; %s" % (
+                        "%s: " % userid if len(plans) > 1 else "", IMP_HOME))
+        problems += self._unique_problems(client, plans)
+        problems += self._name_problems(client, plans)
+        return problems
+
+    @staticmethod
+    def _who(userid, many):
+        return "%s: " % userid if many else ""
+
+    def _unique_problems(self, client, plans):
+        """RI-2159: a declared mail, directory URI, user identity or self-service ID another user has."""
+        wanted, problems, many = {}, [], len(plans) > 1
+        for userid, _current, _desired, changes in plans:
+            for option, column in UNIQUE_FIELDS:
+                value = changes.get(option)
+                if value and not SQL_UNSAFE.search(value):
+                    wanted.setdefault(column, {}).setdefault(value.lower(), []).append((userid, option, value))
+        for column, values in sorted(wanted.items()):
+            for lowered, users in sorted(values.items()):
+                if len(set(u for u, _o, _v in users)) > 1:
+                    problems.append("%s: %r is declared for %s; CUCM wants it unique across users (rule RI-2159, "
+                                    "\"Check for duplicate IDs in Enduser fields\")" % (
+                                        users[0][1], users[0][2], " and ".join(sorted(set(u for u, _o, _v in users)))))
+        statements = []
+        for column, values in sorted(wanted.items()):
+            names = sorted(values)
+            statements += [sql.render(UNIQUE_SQL.replace("{column}", column), kind=column, values=names[i:i + 500])
+                           for i in range(0, len(names), 500)]
+        for i in range(0, len(statements), 4):
+            for row in client.sql_query(" union all ".join(statements[i:i + 4])):
+                for userid, option, value in wanted.get(row["kind"].strip(), {}).get((row["value"] or "").lower(), ()):
+                    if row["userid"] != userid:
+                        problems.append("%s%s: %r is already used by end user %r; CUCM wants it unique across users "
+                                        "(rule RI-2159, \"Check for duplicate IDs in Enduser fields\")"
+                                        % (self._who(userid, many), option, value, row["userid"]))
+        return problems
+
+    def _name_problems(self, client, plans):
+        """MFI-784: first name + last name + mail of another user (or of another declared user)."""
+        triples, problems, many = {}, [], len(plans) > 1
+        for userid, current, desired, changes in plans:
+            if not set(("first_name", "last_name", "mail")) & set(changes):
+                continue
+            known = dict(current or {"first_name": "", "mail": ""})
+            known.update(desired)
+            if any(not isinstance(known.get(k), str) for k in ("first_name", "last_name", "mail")):
+                continue        # not all three known (a bulk read reads only what is declared): CUCM judges
+            triples.setdefault((known["first_name"], known["last_name"], known["mail"]), []).append(userid)
+        for triple, users in sorted(triples.items()):
+            if len(users) > 1:
+                problems.append("%s declare the same first_name, last_name and mail (%s); CUCM wants them unique "
+                                "(rule MFI-784)" % (" and ".join(sorted(users)), ", ".join(repr(v) for v in triple)))
+        lasts = sorted(set(t[1] for t in triples if not SQL_UNSAFE.search("".join(t))))
+        for i in range(0, len(lasts), 500):
+            for row in client.sql_query(sql.render(NAMES_SQL, lastnames=lasts[i:i + 500])):
+                for userid in triples.get((row["firstname"], row["lastname"], row["mailid"]), ()):
+                    if row["userid"] != userid:
+                        problems.append("%sfirst_name, last_name and mail (%r, %r, %r) are those of end user %r; "
+                                        "CUCM wants the three unique (rule MFI-784)" % (
+                                            self._who(userid, many), row["firstname"], row["lastname"], row["mailid"],
+                                            row["userid"]))
+        return problems
 
     def check_references(self, client, changes, current):
         wanted = {}
@@ -360,11 +489,16 @@ class EndUser(Resource):
             for i in range(0, len(names), 500):
                 for row in client.sql_query(sql.render(DN_SQL, devices=names[i:i + 500])):
                     lines.setdefault(row["device"], set()).add((row["pattern"], row["partition"] or ""))
+            stored = self._stored_dns()
             for userid, user_devices, ext in extensions:
-                line = (ext["pattern"], ext.get("partition") or "")
-                if not any(line in lines.get(d, ()) for d in user_devices):
+                line = (plain_dn(ext["pattern"]), ext.get("partition") or "")
+                found = [p for d in user_devices for p, part in lines.get(d, ()) if (plain_dn(p), part) == line]
+                if found:
+                    stored[line] = found[0]
+                else:
                     problems.append("%s: primary_extension: %s in partition %s is not a line of the user's associated "
                                     "devices" % (userid, line[0], line[1] or "<None>"))
+        problems += self.check_rules(client, plans)
         return problems
 
     def check_primary_extension(self, client, extension, devices):
@@ -373,8 +507,13 @@ class EndUser(Resource):
             raise CucmError("primary_extension: %s can only be a line of one of the user's associated devices, and "
                             "the user has none. Nothing was written." % pattern)
         rows = client.sql_query(sql.render(DN_SQL, devices=sorted(devices)))
-        if not any(r["pattern"] == pattern and (r["partition"] or "") == partition for r in rows):
-            lines = sorted(set("%s in %s" % (r["pattern"], r["partition"] or "<None>") for r in rows))
+        # found among the devices' lines and compared here, so no pattern (nor CUCM's \\+) goes into SQL
+        found = [r["pattern"] for r in rows if plain_dn(r["pattern"]) == plain_dn(pattern)
+                 and (r["partition"] or "") == partition]
+        if found:
+            self._stored_dns()[(plain_dn(pattern), partition)] = found[0]
+        else:
+            lines = sorted(set("%s in %s" % (plain_dn(r["pattern"]), r["partition"] or "<None>") for r in rows))
             raise CucmError("primary_extension: %s in partition %s is not a line of the user's associated devices "
                             "(%s); their lines are: %s. Nothing was written."
                             % (pattern, partition or "<None>", ", ".join(sorted(devices)), ", ".join(lines) or "none"))

@@ -14,9 +14,19 @@ device again (or presses "Update Subscriptions").
 Stale is decided without guessing how CUCM encodes a URL: a stored URL is stale when it does not
 start with the service's current template, or when the ``name=value`` pairs of its query string
 (decoded) are not exactly the subscription's value rows.  The fix is what an administrator does:
-save the device again through AXL with its subscription list exactly as read (CUCM rebuilds the
-URLs), once per device; a URL still stale after that is set by SQL to the template followed by
-``name=value`` pairs (values percent-encoded) in the service's parameter order.
+save the device again through AXL with its subscription list as read but without the URLs (CUCM
+rebuilds them from the value rows), once per device; a URL still stale after that is set by SQL to
+the template followed by ``name=value`` pairs (values percent-encoded) in the service's parameter
+order.
+
+A subscription's stored URL is never sent back: whether CUCM parses a re-sent ``url`` into the
+parameter values is unconfirmed, and if it does, a stale URL sent back would overwrite the value an
+agent set in Self Care (the simulator's default, ``--compat resave-url=parse``, does exactly that).
+Every ``services`` list this collection writes leaves ``url`` out, so the values rows stay the truth
+under every behaviour (parsed, ignored, or stored as sent).
+
+Parameters have no order in CUCM (the data dictionary has no order column, and the order
+``getIpPhoneServices`` returns is not the declared one): they are compared by name.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -52,6 +62,22 @@ PARAMETER_DISPLAY = r"^[]a-zA-Z0-9 !#$'()*+,./:;=?@[^_`{|}~\\-]{1,50}\Z"
 PARAMETER_DESCRIPTION = r'^[^\x00-\x1f"%<>]{0,255}\Z'
 MAX_SUBSCRIPTIONS = 100     # RI-189
 
+
+class ParameterList(Option):
+    """A service's parameters, compared by name (CUCM keeps no order): the same parameters with the same
+    fields, in any order, are no change."""
+
+    def norm(self, value):
+        return sorted((dict(p) for p in value or []), key=lambda p: p.get("name") or "")
+
+
+def in_declared_order(current, declared):
+    """CUCM's parameter list in the declared order (names not declared after, as CUCM gave them), so that a
+    diff lines up the same parameters."""
+    order = dict((p["name"], i) for i, p in enumerate(declared or []))
+    return sorted(current, key=lambda p: order.get(p["name"], len(order)))
+
+
 SERVICE_OPTIONS = (
     Option("url", "serviceUrl", pattern=URL, pattern_hint=URL_HINT),
     Option("secure_url", "secureServiceUrl", pattern=URL, pattern_hint=URL_HINT),
@@ -64,7 +90,7 @@ SERVICE_OPTIONS = (
     Option("version", "serviceVersion", pattern=r"^[0-9.]{0,16}\Z", pattern_hint="at most 16 digits and periods"),
     Option("enabled", "enabled", kind="bool"),
     Option("enterprise_subscription", "enterpriseSubscription", kind="bool", create_only=True),
-    Option("parameters", kind="records", spec=dict(type="list", elements="dict", options=dict(
+    ParameterList("parameters", kind="records", spec=dict(type="list", elements="dict", options=dict(
         name=dict(type="str", required=True),
         display_name=dict(type="str"),
         default=dict(type="str"),
@@ -154,14 +180,33 @@ def normal_parameter(item, where="parameters"):
     return out
 
 
+PARAMETER_KEYS = ("name", "display_name", "default", "description", "required", "password")
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [] if value in (None, "", MASK) or isinstance(value, bool) else [str(value)]
+
+
 def password_defaults(params):
     """The defaults declared for password parameters (secrets: hidden from the start, even when the
-    arguments fail validation, so read from the raw parameters)."""
+    arguments fail validation, so read from the raw parameters).  A parameter whose ``password`` cannot
+    be read as false for sure (a misspelt key such as ``pasword``, a value that is not a boolean) is
+    taken as a password, and a default given as a list or dict has each of its values hidden."""
     out = []
     for item in (params or {}).get("parameters") or []:
-        if isinstance(item, dict) and boolean(item.get("password") or False, strict=False) \
-                and item.get("default") not in (None, "", MASK):
-            out.append(str(item["default"]))
+        if not isinstance(item, dict):
+            out.extend(_leaves(item))
+            continue
+        try:
+            secret = boolean(item.get("password") or False, strict=True)
+        except TypeError:
+            secret = True
+        if secret or set(item) - set(PARAMETER_KEYS) or not isinstance(item.get("default"), (str, type(None))):
+            out.extend(_leaves(item.get("default")))
     return out
 
 
@@ -176,6 +221,7 @@ class PhoneService(Resource):
     def argument_spec(self):
         spec = super(PhoneService, self).argument_spec()
         spec["update_subscriptions"] = dict(type="bool", default=False)
+        spec["unmark_passwords"] = dict(type="bool", default=False)
         return spec
 
     def prepare(self, client, params):
@@ -189,8 +235,10 @@ class PhoneService(Resource):
                             % ", ".join(repr(n) for n in twice))
         return dict(params, parameters=parameters)
 
-    def __init__(self, hide=None):
+    def __init__(self, hide=None, warn=None):
         self.hide = hide or (lambda values: None)
+        self.warn = warn or (lambda message: None)
+        self.unmark = False
 
     def read(self, client, key, params=None):
         service = read_service(client, key)
@@ -203,6 +251,9 @@ class PhoneService(Resource):
         for declared in (params or {}).get("parameters") or []:
             if declared["password"] and declared["default"] == MASK and declared["name"] in kept:
                 declared["default"] = kept[declared["name"]]
+        if (params or {}).get("parameters") is not None:
+            service["parameters"] = in_declared_order(service["parameters"], params["parameters"])
+        self.unmark = bool((params or {}).get("unmark_passwords"))
         return service
 
     def check(self, client, key, desired, changes, current):
@@ -224,6 +275,20 @@ class PhoneService(Resource):
         if merged.get("enterprise_subscription") and merged.get("parameters"):
             raise CucmError("parameters: an enterprise subscription service cannot have parameters (CUCM rule "
                             "RI-477); put the values in its url instead. Nothing was written.")
+        if current is not None and "parameters" in changes:
+            was = set(p["name"] for p in current["parameters"] if p["password"])
+            unmarked = sorted(p["name"] for p in changes["parameters"] if p["name"] in was and not p["password"])
+            if unmarked and not self.unmark:
+                raise CucmError("parameters: %s of service %r %s a password parameter and would no longer be one, "
+                                "which would show every subscriber's value (cucm_phone_service_subscription_info, "
+                                "results) from then on. Declare password: true to keep it (a parameter declared "
+                                "without it is not a password), or set unmark_passwords: true to unmark it on "
+                                "purpose. Nothing was written."
+                                % (", ".join(repr(n) for n in unmarked), key, "is" if len(unmarked) == 1 else "are"))
+            if unmarked:
+                self.warn("unmark_passwords: %s of service %r will no longer be a password parameter: the values "
+                          "subscribers have for it are no longer secrets for this collection and show in "
+                          "cucm_phone_service_subscription_info and in results" % (", ".join(unmarked), key))
 
     @staticmethod
     def _parameter_body(parameter):
@@ -258,9 +323,7 @@ class PhoneService(Resource):
         removed = [p for p in before if p["name"] not in new_names]
         kept = [p for p in after if p["name"] in old]
         added = [p for p in after if p["name"] not in old]
-        in_place = (all(old[p["name"]] == p for p in kept)
-                    and [p["name"] for p in kept] == [p["name"] for p in before if p["name"] in new_names]
-                    and after[:len(kept)] == kept)
+        in_place = all(old[p["name"]] == p for p in kept)      # by name: CUCM keeps no order
         if not after or in_place:
             out = {}
             if removed:
@@ -314,9 +377,10 @@ def read_device(client, name, device_type):
 
 
 def subscription_body(item):
-    """An ``XSubscribedService`` for an item of :func:`read_device` (sent back faithfully)."""
+    """An ``XSubscribedService`` for an item of :func:`read_device`: sent back as read, except its ``url``,
+    which is never sent (see the module docstring: a stale URL sent back could overwrite newer values)."""
     service = {"name": item["service"], "uuid": item["service_uuid"]} if item.get("service_uuid") else item["service"]
-    return {"telecasterServiceName": service, "name": item["name"], "url": item.get("url") or None,
+    return {"telecasterServiceName": service, "name": item["name"], "url": None,
             "urlButtonIndex": item.get("index", 0), "urlLabel": item.get("label"), "serviceNameAscii": item.get("ascii")}
 
 
@@ -328,8 +392,8 @@ def write_device(client, name, device_type, services):
 
 
 def resave_device(client, name, device_type):
-    """What an administrator's Save of the device does: its subscription list, exactly as read,
-    written back; CUCM rebuilds every subscription's URL from its parameter values."""
+    """What an administrator's Save of the device does: its subscription list, as read but without the
+    URLs, written back; CUCM rebuilds every subscription's URL from its parameter values."""
     device = read_device(client, name, device_type)
     if device is not None and device["services"]:
         write_device(client, name, device_type, device["services"])

@@ -9,7 +9,13 @@
 - AXL has no element for parameter values, so they are rows of ``telecastersubscribedparameter``
   written with ``executeSQLUpdate`` (parameters looked up by service and name), and the URL the
   phone requests is rebuilt in the same task (see :mod:`.phone_service`).
-- The subscription is identified by device, service and URL button index.
+- The subscription is identified by device, service and URL button index; its row is the
+  ``telecastersubscribedservice`` row (SQL) of that device, service, index and name.  Nothing depends on a
+  ``uuid`` of the ``<service>`` items of ``getPhone``: a real CUCM 10.5 answer has none (the XSD allows
+  one), so items are told apart by their place in the list.
+- The list is written back without any subscription's ``url`` (see :mod:`.phone_service`).
+- A write whose answer never came back is checked by reading again; the URL is then rebuilt if it does
+  not carry the values yet, so the task never reports ok while the phone would use a stale URL.
 - Values of parameters the service marks as password are secrets: hidden from every output as
   soon as the service has been read, and (``update_secrets: on_create``) not rewritten once they
   have a value, because their owner (an agent, in Self Care) may have changed them.
@@ -21,7 +27,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import sql
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, sql
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import MASK, Option, Resource, suggest
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.phone_service import (
@@ -56,6 +62,15 @@ def first_values(pairs):
     return values
 
 
+def leaves(value):
+    """The texts inside a declared value (a list or dict walked), for hiding."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in leaves(v)]
+    return [as_text(value)] if as_text(value) else []
+
+
 def as_text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -74,7 +89,9 @@ class Subscription(Resource):
         self.service = None        # the declared service's definition (read first)
         self.device = None         # {uuid, services} of the declared device
         self.device_type = "phone"
-        self.matches = []          # the device's subscriptions this task is about
+        self.matches = []          # the device's subscriptions this task is about (items of self.device)
+        self.positions = []        # their places in the device's list
+        self.rows = {}             # place in the list -> the subscription's SQL row (pkid, pairs)
         self.current = None
         self.rebuilt = False       # a URL was rebuilt (re-save or SQL) in this task
         self.create_defaults = {}
@@ -104,7 +121,11 @@ class Subscription(Resource):
         self.service = service
         self._secret = set(p["name"] for p in service["parameters"] if p["password"])
         declared = params.get("parameters") or {}
-        self.hide([as_text(v) for k, v in declared.items() if k in self._secret and not isinstance(v, (dict, list))])
+        known = set(p["name"] for p in service["parameters"])
+        # the values of password parameters are secrets; so may be those of a misspelt name ("pasword") and
+        # anything that is not text (a list or dict given by mistake): hidden before any message can show them
+        self.hide([leaf for k, v in declared.items() if k in self._secret or k not in known or isinstance(v, (dict, list))
+                   for leaf in leaves(v)])
         if service["enterprise_subscription"]:
             raise CucmError("service: %r is an enterprise subscription service: CUCM gives it to every phone and refuses "
                             "subscriptions to it (rule RI-476). Nothing was written." % service["name"])
@@ -168,7 +189,9 @@ class Subscription(Resource):
     def read(self, client, key, params=None):
         self.device = self._read_device(client, key)
         index = params["url_button_index"]
-        self.matches = [s for s in self.device["services"] if self._is_mine(s, index)]
+        self.positions = [i for i, s in enumerate(self.device["services"]) if self._is_mine(s, index)]
+        self.matches = [self.device["services"][i] for i in self.positions]
+        self.rows = self._match_rows(client, key, index)
         self.current = None
         if not self.matches:
             return None
@@ -177,15 +200,27 @@ class Subscription(Resource):
                             "which one it manages. Remove them (state: absent removes them all) and declare one. "
                             "Nothing was written." % (key, len(self.matches), self.service["name"], index,
                                                       ", ".join(repr(m["name"]) for m in self.matches)))
-        item = self.matches[0]
-        found = subscriptions(client, pkid=item["uuid"])
-        pairs = found[0]["pairs"] if found else []
+        item, row = self.matches[0], self.rows.get(self.positions[0])
+        pairs = row["pairs"] if row else []
         values = first_values(pairs)
         self.hide([v for k, v in values.items() if k in self._secret])
+        pkid = _key(row["pkid"]) if row else None
         self.current = {"service": self.service["name"], "url_button_index": index, "name": item["name"],
-                        "url_label": item["label"] or "", "parameters": values, "_uuid": item["uuid"],
-                        "_pkid": _key(item["uuid"]), "_stale": bool(found) and is_stale(found[0], self.service, pairs)}
+                        "url_label": item["label"] or "", "parameters": values, "_uuid": "{%s}" % pkid.upper() if pkid else "",
+                        "_pkid": pkid, "_stale": bool(row) and is_stale(row, self.service, pairs)}
         return self.current
+
+    def _match_rows(self, client, key, index):
+        """``{place in the device's list: SQL row}`` for this service's subscriptions at ``index``: each item
+        is paired with a row of the same name, one to one, in order (CUCM's SQL rows are certain; a
+        ``<service>`` uuid is not)."""
+        rows, out = self._rows(client, key, index), {}
+        for position in self.positions:
+            name = self.device["services"][position]["name"]
+            row = next((r for r in rows if r["servicename"] == name and r not in out.values()), None)
+            if row is not None:
+                out[position] = row
+        return out
 
     # ------------------------------------------------------------------ checks
     def check(self, client, key, desired, changes, current):
@@ -260,7 +295,7 @@ class Subscription(Resource):
         return True
 
     def create(self, client, key, values):
-        before = set(_key(s["uuid"]) for s in self.device["services"] if s["uuid"])
+        before = set(_key(r["pkid"]) for r in subscriptions(client, device=key))
         write_device(client, key, self.device_type, self.device["services"] + [self._item(values)])
         rows = [r for r in self._rows(client, key, values["url_button_index"])
                 if _key(r["pkid"]) not in before and r["servicename"] == values["name"]]
@@ -275,11 +310,12 @@ class Subscription(Resource):
     def update(self, client, key, changes, current):
         pkid, have = current["_pkid"], dict(current["parameters"])
         if "name" in changes or "url_label" in changes:
-            services = [self._item(changes, s) if s["uuid"] == current["_uuid"] else s for s in self.device["services"]]
+            mine = self.positions[0]
+            services = [self._item(changes, s) if i == mine else s for i, s in enumerate(self.device["services"])]
             write_device(client, key, self.device_type, services)
-            others = set(_key(s["uuid"]) for s in self.matches[1:])
+            others = set(_key(self.rows[i]["pkid"]) for i in self.positions[1:] if i in self.rows)
             rows = [r for r in self._rows(client, key, current["url_button_index"]) if _key(r["pkid"]) not in others]
-            same = [r for r in rows if _key(r["pkid"]) == pkid]
+            same = [r for r in rows if pkid and _key(r["pkid"]) == pkid]
             row = same[0] if same else next((r for r in rows if r["servicename"] == changes.get("name", current["name"])),
                                             None)
             if row is None:
@@ -287,20 +323,31 @@ class Subscription(Resource):
                                 % (key, self.service["name"]))
             # CUCM may have replaced the row (and dropped its values): write back whatever is missing
             pkid, have = _key(row["pkid"]), first_values(row["pairs"])
+        if pkid is None:
+            raise CucmError("device: %r's subscription to %r has no row in telecastersubscribedservice; nothing can "
+                            "be written to it" % (key, self.service["name"]))
         self._write_values(client, pkid, changes.get("parameters", current["parameters"]), have)
         self.refresh(client, pkid)
 
     def delete(self, client, key, current):
-        mine = set(s["uuid"] for s in self.matches)
-        write_device(client, key, self.device_type, [s for s in self.device["services"] if s["uuid"] not in mine])
+        mine = set(self.positions)
+        write_device(client, key, self.device_type, [s for i, s in enumerate(self.device["services"]) if i not in mine])
 
     def heal(self, client, check_mode):
-        """An unchanged subscription whose URL is stale (say, after a Self Care edit) is rebuilt:
-        True when it was (or, in check mode, would be)."""
-        if not self.current or not self.current["_stale"]:
+        """A subscription whose URL is stale as last read (say, after a Self Care edit, or after a write whose
+        answer was lost) is rebuilt: True when it was (or, in check mode, would be).  A rebuild whose own
+        answer is lost is checked by reading again, and done again once if it did not happen."""
+        if self.rebuilt or not self.current or not self.current["_stale"] or not self.current["_pkid"]:
             return False
-        if not check_mode:
-            self.refresh(client, self.current["_pkid"])
+        if check_mode:
+            return True
+        for attempt in range(2):
+            try:
+                self.refresh(client, self.current["_pkid"])
+                return True
+            except axl.AmbiguousWrite:
+                if attempt:
+                    raise
         return True
 
     def public(self, obj):

@@ -20,8 +20,12 @@ from ansible_collections.voiceops.cucm.plugins.module_utils.engine import Option
 GROUP_NAME = r"^[a-zA-Z 0-9._-]{1,128}\Z"    # dirgroup.name validation (data dictionary); \Z, not $
 GROUP_NAME_HINT = "CUCM allows letters, digits, spaces and . _ - only (at most 128 characters)"
 
+# One round trip; each branch's kind is a literal, which Informix types CHAR(n) for the whole column and
+# blank-pads ('role ' next to 'member'), so kinds are compared stripped.  isstandard is a BOOLEAN, which a
+# UNION with character columns would refuse: it travels as the CASE's 't'/'f'.
 GROUP_SQL = (
-    "select 'group' kind, g.pkid value, g.isstandard extra from dirgroup g where g.name = {name} "
+    "select 'group' kind, g.pkid value, case when g.isstandard = 't' then 't' else 'f' end extra from dirgroup g "
+    "where g.name = {name} "
     "union all select 'role' kind, r.name value, '' extra from functionroledirgroupmap m "
     "join functionrole r on r.pkid = m.fkfunctionrole join dirgroup g on g.pkid = m.fkdirgroup where g.name = {name}")
 MEMBERS_OF_SQL = (
@@ -77,7 +81,7 @@ class UserGroup(Resource):
             declared = set(members.get("add") or []) | set(members.get("remove") or [])
             if declared:
                 statement += sql.render(MEMBERS_OF_SQL, name=key, userids=sorted(declared))
-        rows = client.sql_query(statement)
+        rows = [dict(r, kind=r["kind"].strip(), extra=r["extra"].strip()) for r in client.sql_query(statement)]
         group = [r for r in rows if r["kind"] == "group"]
         if not group:
             return None
@@ -126,7 +130,8 @@ class UserGroup(Resource):
         users = set(changes.get("members") or []) - set((current or {}).get("members") or [])
         if not roles and not users:
             return
-        found = client.sql_query(sql.render(EXISTING_SQL, roles=sorted(roles), userids=sorted(users)))
+        found = [dict(r, kind=r["kind"].strip())
+                 for r in client.sql_query(sql.render(EXISTING_SQL, roles=sorted(roles), userids=sorted(users)))]
         missing_roles = sorted(roles - set(r["name"] for r in found if r["kind"] == "role"))
         missing_users = sorted(users - set(r["name"] for r in found if r["kind"] == "user"))
         problems = []

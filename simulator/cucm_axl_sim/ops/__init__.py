@@ -10,7 +10,7 @@ import dataclasses
 import importlib
 import sqlite3
 
-from .. import soap
+from .. import compat as _compat, soap
 
 OPERATIONS = {}
 FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "lines", "params", "ldap")
@@ -49,6 +49,16 @@ class Request:
     def at_least(self, version):
         return version_key(self.version) >= version_key(version)
 
+    def compat(self, name):
+        """The value of an unconfirmed-behaviour switch (``--compat``; see :mod:`cucm_axl_sim.compat`)."""
+        return settings(self.server).get(name) or _compat.defaults()[name]
+
+
+def settings(server):
+    """The ``--compat`` settings of a running simulator (the defaults when there is none)."""
+    config = getattr(server, "config", None)
+    return dict(_compat.defaults(), **(getattr(config, "compat", None) or {}))
+
 
 def version_key(version):
     return tuple(int(part) for part in version.split("."))
@@ -79,9 +89,14 @@ def not_found(what):
     return soap.AxlFault(5007, f"Item not valid: The specified {what} was not found")
 
 
-def lookup(conn, table, name, what, column="name"):
-    """pkid of the row of ``table`` whose ``column`` equals ``name``; a 5007 fault otherwise."""
-    row = conn.execute(f"SELECT pkid FROM {table} WHERE {column} = ?", (name,)).fetchone()
+def lookup(conn, table, name, what, column="name", nocase=False):
+    """pkid of the row of ``table`` whose ``column`` equals ``name``; a 5007 fault otherwise.  ``nocase``
+    (``--compat fk-name-case=insensitive``): any case matches, an exact match first."""
+    if nocase:
+        row = conn.execute(f"SELECT pkid FROM {table} WHERE lower({column}) = lower(?) ORDER BY {column} = ? DESC "
+                           "LIMIT 1", (name, name)).fetchone()
+    else:
+        row = conn.execute(f"SELECT pkid FROM {table} WHERE {column} = ?", (name,)).fetchone()
     if row is None:
         raise not_found(f"{what} {name}")
     return row[0]

@@ -12,15 +12,23 @@ directory number) and subscriptions.  Other XPhone elements are accepted and ign
 leave them out (they are all optional in the R and L types).
 
 Behaviour choices (UNCONFIRMED where Cisco's text is silent):
-- An add without an element the XSD makes mandatory (``minOccurs=1``, nillable or not) gets the
-  SOAP Client fault a schema-validating server gives; a mandatory element may be ``xsi:nil`` when
-  the XSD says nillable.  ``primaryPhoneName`` is required but not stored.
+- CUCM's unmarshaller does not enforce every ``minOccurs=1`` of XPhone: Cisco's own samples add
+  phones without ``commonPhoneConfigName``, ``phoneTemplateName``, ``primaryPhoneName``,
+  ``useTrustedRelayPoint``, ``builtInBridgeStatus``, ``packetCaptureMode``, ``certificateOperation``,
+  ``deviceMobilityMode`` (DevNet's ``axl_add_Jabber_Bulk.py``) and ``locationName`` (DevNet's Ansible
+  examples), and a ``dirn`` without ``routePartitionName``.  An addPhone without ``name``, ``product``,
+  ``class``, ``protocol``, ``protocolSide`` or ``devicePoolName`` gets the SOAP Client fault a
+  schema-validating server gives.  A phone without a phone button template gets its model's standard
+  one (the one the installation provides for the model); the common phone profile defaults to the
+  standard one (the data dictionary's column default).
 - ``class`` is required but not trusted: a phone's class comes from its model (RI-66); a device
   profile is always class 254 "Device Profile".
 - A device profile's ``loginUserId`` is ``device.fkenduser`` (inference: the dictionary's remark on
   fkenduser, "the currently logged on user if EM is being used, or the owner").
 - A line's directory number (``dirn`` pattern + partition) is created when it does not exist, as
-  the administration pages do; ``lineIdentifier`` must name an existing one.  Removing a device
+  the administration pages do; ``lineIdentifier`` must name an existing one.  A pattern that begins
+  with ``+`` is stored as ``\\+...`` (``--compat plus-escape=escaped``, the default: real captures
+  show E.164 patterns escaped); ``lineIdentifier`` must then use that stored form.  Removing a device
   keeps its directory numbers.  ``lines`` in an update replaces the device's lines;
   ``removeLines``/``addLines`` change them one by one.
 - get/update/remove of a device that does not exist (or is of the other kind): fault 5007
@@ -73,9 +81,7 @@ PROFILE_FIELDS = ("name", "description", "product", "model", "class", "protocol"
 
 PHONE = Kind(
     "Phone", "phone", "d.tkdeviceprofile = 0 AND d.tkclass <> 254", 0,
-    ("name", "product", "class", "protocol", "protocolSide", "devicePoolName", "commonPhoneConfigName", "locationName",
-     "useTrustedRelayPoint", "phoneTemplateName", "primaryPhoneName", "builtInBridgeStatus", "packetCaptureMode",
-     "certificateOperation", "deviceMobilityMode"),
+    ("name", "product", "class", "protocol", "protocolSide", "devicePoolName"),
     PHONE_FIELDS, tuple(f for f in PHONE_FIELDS if f not in ("lines", "services")),
     {"name": "d.name", "description": "d.description",
      "protocol": "(SELECT name FROM typedeviceprotocol WHERE enum = d.tkdeviceprotocol)",
@@ -119,7 +125,7 @@ def _lines(conn, device):
                                "routePartitionName": soap.Fk(r[7], r[6]) if r[6] else None}} for r in rows]}
 
 
-def _record(conn, pkid, kind, fields):
+def _record(conn, pkid, kind, fields, with_uuid=False):
     columns = sorted({FKS[f][0] for f in fields if f in FKS})
     row = conn.execute(
         "SELECT d.name, d.description, pr.name, m.name, c.name, dp.name, d.tkprotocolside"
@@ -140,13 +146,14 @@ def _record(conn, pkid, kind, fields):
         elif field == "lines":
             record[field] = _lines(conn, pkid)
         elif field == "services":
-            record[field] = {"service": read_subscriptions(conn, pkid)}
+            record[field] = {"service": read_subscriptions(conn, pkid, with_uuid)}
     return record
 
 
 # ------------------------------------------------------------------ writing
-def _resolve_fk(conn, element, name):
-    """The pkid an XFkType child of ``element`` names: ``(present, pkid)``; empty or nil is NULL."""
+def _resolve_fk(conn, element, name, nocase=False):
+    """The pkid an XFkType child of ``element`` names: ``(present, pkid)``; empty or nil is NULL.
+    ``nocase`` (``--compat fk-name-case=insensitive``): a name matches whatever its case."""
     node = soap.find(element, name)
     if node is None:
         return False, None
@@ -158,11 +165,18 @@ def _resolve_fk(conn, element, name):
             raise not_found(what)
         return True, row[0]
     text = (node.text or "").strip()
-    return True, (lookup(conn, table, text, what, name_column) if text else None)
+    return True, (lookup(conn, table, text, what, name_column, nocase) if text else None)
 
 
-def _numplan(conn, pattern, partition, create):
-    part = lookup(conn, "routepartition", partition, "Route Partition") if partition else None
+def escaped(pattern, plus_escape):
+    """A DN pattern as ``--compat plus-escape=escaped`` stores it: a leading ``+`` escaped."""
+    if plus_escape == "escaped" and pattern.startswith("+"):
+        return "\\" + pattern
+    return pattern
+
+
+def _numplan(conn, pattern, partition, create, nocase=False):
+    part = lookup(conn, "routepartition", partition, "Route Partition", nocase=nocase) if partition else None
     row = conn.execute("SELECT pkid FROM numplan WHERE dnorpattern = ? AND ifnull(fkroutepartition, '') = ifnull(?, '')",
                        (pattern, part)).fetchone()
     if row is not None:
@@ -175,22 +189,24 @@ def _numplan(conn, pattern, partition, create):
     return pkid
 
 
-def _requested_lines(conn, container):
+def _requested_lines(req, container):
     """``(index, label, display, numplan pkid)`` of each ``line``/``lineIdentifier`` in a lines wrapper."""
+    conn, nocase = req.conn, req.compat("fk-name-case") == "insensitive"
     out = []
     for node in soap.children(container, "line"):
         require(node, ("index", "dirn"), "line")
         dirn = soap.find(node, "dirn")
-        require(dirn, ("pattern", "routePartitionName"), "dirn")
-        numplan = _numplan(conn, soap.child_text(dirn, "pattern", "").strip(),
-                           (soap.child_text(dirn, "routePartitionName") or "").strip(), create=True)
+        require(dirn, ("pattern",), "dirn")
+        pattern = escaped(soap.child_text(dirn, "pattern", "").strip(), req.compat("plus-escape"))
+        numplan = _numplan(conn, pattern, (soap.child_text(dirn, "routePartitionName") or "").strip(), create=True,
+                           nocase=nocase)
         index = integer(soap.child_text(node, "index", ""), len(out) + 1, "index")
         out.append((index, soap.child_text(node, "label", ""),
                     soap.child_text(node, "display", ""), numplan))
     for node in soap.children(container, "lineIdentifier"):
         require(node, ("directoryNumber", "routePartitionName"), "lineIdentifier")
         numplan = _numplan(conn, soap.child_text(node, "directoryNumber", "").strip(),
-                           (soap.child_text(node, "routePartitionName") or "").strip(), create=False)
+                           (soap.child_text(node, "routePartitionName") or "").strip(), create=False, nocase=nocase)
         out.append((len(out) + 1, "", "", numplan))
     return out
 
@@ -201,19 +217,27 @@ def _add_lines(conn, device, lines):
                   "VALUES (?, ?, ?, ?, ?, ?)", (new_pkid(), device, numplan, index, label, display))
 
 
-def _write_lines(conn, device, element):
+def _write_lines(req, device, element):
+    conn = req.conn
     replace = soap.find(element, "lines")
     if replace is not None:
-        lines = _requested_lines(conn, replace)
+        lines = _requested_lines(req, replace)
         run(conn, "DELETE FROM devicenumplanmap WHERE fkdevice = ?", (device,))
         _add_lines(conn, device, lines)
     removed = soap.find(element, "removeLines")
     if removed is not None:
-        for _i, _l, _d, numplan in _requested_lines(conn, removed):
+        for _i, _l, _d, numplan in _requested_lines(req, removed):
             run(conn, "DELETE FROM devicenumplanmap WHERE fkdevice = ? AND fknumplan = ?", (device, numplan))
     added = soap.find(element, "addLines")
     if added is not None:
-        _add_lines(conn, device, _requested_lines(conn, added))
+        _add_lines(conn, device, _requested_lines(req, added))
+
+
+def _standard_template(conn, model, protocol):
+    """The phone button template the installation provides for a model (its protocol's first)."""
+    row = conn.execute("SELECT pkid FROM phonetemplate WHERE tkmodel = ? ORDER BY tkdeviceprotocol = ? DESC, rowid "
+                       "LIMIT 1", (model, protocol)).fetchone()
+    return row[0] if row else None
 
 
 def _add(req, kind):
@@ -240,19 +264,22 @@ def _add(req, kind):
         "tkprotocolside": PROTOCOL_SIDES[side],
         "tkdeviceprofile": kind.profile,
     }
+    nocase = req.compat("fk-name-case") == "insensitive"
     for field in kind.fields:
         if field in FKS:
-            present, pkid = _resolve_fk(conn, element, field)
-            if present:
+            present, pkid = _resolve_fk(conn, element, field, nocase)
+            if present and (pkid is not None or field != "commonPhoneConfigName"):
                 columns[FKS[field][0]] = pkid
+    if not columns.get("fkphonetemplate"):
+        columns["fkphonetemplate"] = _standard_template(conn, columns["tkmodel"], columns["tkdeviceprotocol"])
     run(conn, f"INSERT INTO device ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", tuple(columns.values()))
     device = columns["pkid"]
     lines = soap.find(element, "lines")
     if lines is not None:
-        _add_lines(conn, device, _requested_lines(conn, lines))
+        _add_lines(conn, device, _requested_lines(req, lines))
     services = soap.find(element, "services")
     if services is not None:
-        replace_subscriptions(conn, device, services)
+        replace_subscriptions(conn, device, services, req.compat("resave-url"))
     return soap.braced(device)
 
 
@@ -266,15 +293,15 @@ def _update(req, kind):
             columns[column] = (text or "").strip() if column == "name" else (text or "")
     for field in kind.fields:
         if field in FKS:
-            present, pkid = _resolve_fk(conn, element, field)
+            present, pkid = _resolve_fk(conn, element, field, req.compat("fk-name-case") == "insensitive")
             if present:
                 columns[FKS[field][0]] = pkid
     if columns:
         run(conn, f"UPDATE device SET {', '.join(c + ' = ?' for c in columns)} WHERE pkid = ?", (*columns.values(), device))
-    _write_lines(conn, device, element)
+    _write_lines(req, device, element)
     services = soap.find(element, "services")
     if services is not None:
-        replace_subscriptions(conn, device, services)
+        replace_subscriptions(conn, device, services, req.compat("resave-url"))
     return soap.braced(device)
 
 
@@ -294,7 +321,7 @@ def _list(req, kind):
 
 
 def _get(req, kind):
-    record = _record(req.conn, _device_pkid(req, kind), kind, kind.fields)
+    record = _record(req.conn, _device_pkid(req, kind), kind, kind.fields, req.compat("service-uuid") == "present")
     return {kind.element: soap.select(record, req.find("returnedTags"))}
 
 

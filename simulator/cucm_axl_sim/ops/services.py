@@ -16,11 +16,14 @@ IP phone services
   exists is refused with the duplicate-insert fault (-239), although the table has no unique index.
 - Parameter names are unique within a service (``UniqueString50`` in the XSD): a duplicate is -239.
 - ``paramRequired`` is ``required`` and ``paramPassword`` is ``hidden`` (inference: the only
-  candidate columns).  Parameters keep their declared order (simulator column ``sortorder``).
+  candidate columns).  The data dictionary has no order column for parameters, so their order is
+  UNCONFIRMED: ``getIpPhoneServices`` returns them newest first (``--compat parameter-order=reverse``,
+  the default, so that a client relying on the declared order fails in tests) or in the order they
+  were created (``parameter-order=creation``).  A re-declared list never reorders existing ones.
 - ``updateIpPhoneServices``: ``parameters`` replaces the list, matching parameters by name so the
   ones kept keep their pkid and every subscriber's value; the others are deleted with their
   subscribed values (cascade).  ``removeParameters`` removes by name (unknown names are ignored);
-  ``addParameters`` appends.  ``enterpriseSubscription`` cannot change (it is not in the request).
+  ``addParameters`` adds.  ``enterpriseSubscription`` cannot change (it is not in the request).
 - Changing a service does not rebuild its subscribers' URLs: CUCM needs the administrator's
   "Update Subscriptions" button, which AXL does not have.  A device's URLs are rebuilt when the
   device's ``services`` list is saved again (``updatePhone``/``updateDeviceProfile``).
@@ -34,15 +37,19 @@ Subscriptions (``services/service``)
   are deleted with their values; the other items are inserted.  Then the ``serviceurl`` and
   ``secureserviceurl`` of every listed subscription are rebuilt from its parameter rows
   (:func:`cucm_axl_sim.store.build_service_url`), which is what an administrator's Save does.
-- ``url``: the query-string keys of a requested ``url`` that are parameters of the service are
-  stored as values in ``telecastersubscribedparameter`` (CUCM's UDS documents this parsing; for AXL
-  it is UNCONFIRMED).  Other keys, and the part before ``?``, are not stored: the URL is always
-  built from the service's template.  No value rows are invented for parameters the URL does not
-  carry.  A ``url`` equal to the subscription's current built URL (what ``getPhone`` returned) is an
-  echo and sets nothing, so a read-modify-write of the list keeps values changed elsewhere (the
-  Self Care Portal) and refreshes the URL from them.
+- ``url`` (UNCONFIRMED for AXL; ``--compat resave-url``): with ``parse`` (the default, the most
+  damaging plausible behaviour; CUCM's UDS documents this parsing) the query-string keys of a sent
+  ``url`` that are parameters of the service are stored as values in
+  ``telecastersubscribedparameter``, also when the subscription exists and the URL is the one
+  ``getPhone`` returned: a stale URL sent back overwrites newer values.  Other keys, and the part
+  before ``?``, are not stored; no value rows are invented for parameters the URL does not carry.
+  With ``ignore`` the ``url`` is not read.  Either way (and when ``url`` is absent or nil) the URL
+  is then built from the value rows, as the data dictionary's RI-167 does when a subscription is
+  saved.
 - Values, passwords too, are stored and returned in clear (the column has no encryption).
 - ``serviceNameAscii`` defaults to ``name`` when that is ASCII.
+- ``<service>`` items of ``getPhone``/``getDeviceProfile`` carry no ``uuid`` attribute (the only real
+  capture, CUCM 10.5, has none; ``--compat service-uuid=present`` adds the subscription's pkid).
 """
 
 import sqlite3
@@ -171,14 +178,14 @@ def _parameters(container):
     return items
 
 
-def _insert_parameter(conn, service, item, order):
+def _insert_parameter(conn, service, item):
     if conn.execute("SELECT 1 FROM telecasterserviceparameter WHERE fktelecasterservice = ? AND name = ?",
                     (service, item["name"])).fetchone():
         raise soap.AxlFault(-239, DUPLICATE)
     run(conn, "INSERT INTO telecasterserviceparameter (pkid, fktelecasterservice, name, displayname, defaultvalue, "
-              "description, required, hidden, sortorder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "description, required, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (new_pkid(), service, item["name"], item["displayname"], item["defaultvalue"], item["description"],
-         item["required"], item["hidden"], order))
+         item["required"], item["hidden"]))
 
 
 def _replace_parameters(conn, service, items):
@@ -188,17 +195,17 @@ def _replace_parameters(conn, service, items):
     for name, pkid in existing.items():
         if name not in wanted:
             run(conn, "DELETE FROM telecasterserviceparameter WHERE pkid = ?", (pkid,))
-    for order, item in enumerate(items):
+    for item in items:
         if item["name"] in existing:
             run(conn, "UPDATE telecasterserviceparameter SET displayname = ?, defaultvalue = ?, description = ?, "
-                      "required = ?, hidden = ?, sortorder = ? WHERE pkid = ?",
+                      "required = ?, hidden = ? WHERE pkid = ?",
                 (item["displayname"], item["defaultvalue"], item["description"], item["required"], item["hidden"],
-                 order, existing[item["name"]]))
+                 existing[item["name"]]))
         else:
-            _insert_parameter(conn, service, item, order)
+            _insert_parameter(conn, service, item)
 
 
-def _service_record(conn, pkid, with_parameters):
+def _service_record(conn, pkid, with_parameters, order="reverse"):
     cols = ", ".join(c for _e, c in SERVICE_FIELDS)
     row = conn.execute(f"SELECT {cols} FROM telecasterservice WHERE pkid = ?", (pkid,)).fetchone()
     record = {"@uuid": soap.braced(pkid)}
@@ -216,7 +223,8 @@ def _service_record(conn, pkid, with_parameters):
              "paramRequired": p[5] == "t", "paramPassword": p[6] == "t"}
             for p in conn.execute(
                 "SELECT pkid, name, displayname, defaultvalue, description, required, hidden "
-                "FROM telecasterserviceparameter WHERE fktelecasterservice = ? ORDER BY sortorder, rowid", (pkid,))]}
+                "FROM telecasterserviceparameter WHERE fktelecasterservice = ? ORDER BY rowid "
+                + ("DESC" if order == "reverse" else "ASC"), (pkid,))]}
     return record
 
 
@@ -263,14 +271,14 @@ def add_ip_phone_services(req):
     columns["pkid"] = pkid
     run(req.conn, f"INSERT INTO telecasterservice ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         tuple(columns.values()))
-    for order, item in enumerate(_parameters(soap.find(element, "parameters"))):
-        _insert_parameter(req.conn, pkid, item, order)
+    for item in _parameters(soap.find(element, "parameters")):
+        _insert_parameter(req.conn, pkid, item)
     return soap.braced(pkid)
 
 
 @operation("getIpPhoneServices")
 def get_ip_phone_services(req):
-    record = _service_record(req.conn, _service_pkid(req), with_parameters=True)
+    record = _service_record(req.conn, _service_pkid(req), with_parameters=True, order=req.compat("parameter-order"))
     return {"ipPhoneServices": soap.select(record, req.find("returnedTags"))}
 
 
@@ -308,12 +316,8 @@ def update_ip_phone_services(req):
         _replace_parameters(conn, pkid, _parameters(replace))
     for item in _parameters(soap.find(element, "removeParameters")):
         run(conn, "DELETE FROM telecasterserviceparameter WHERE fktelecasterservice = ? AND name = ?", (pkid, item["name"]))
-    added = _parameters(soap.find(element, "addParameters"))
-    if added:
-        last = conn.execute("SELECT ifnull(max(sortorder), -1) FROM telecasterserviceparameter WHERE fktelecasterservice = ?",
-                            (pkid,)).fetchone()[0]
-        for offset, item in enumerate(added, 1):
-            _insert_parameter(conn, pkid, item, last + offset)
+    for item in _parameters(soap.find(element, "addParameters")):
+        _insert_parameter(conn, pkid, item)
     return soap.braced(pkid)
 
 
@@ -325,8 +329,9 @@ def remove_ip_phone_services(req):
 
 
 # ------------------------------------------------------------------ subscriptions of a device
-def read_subscriptions(conn, device):
-    """The device's subscriptions as ``RSubscribedService`` values, in XSD order."""
+def read_subscriptions(conn, device, with_uuid=False):
+    """The device's subscriptions as ``RSubscribedService`` values, in XSD order; ``with_uuid``
+    (``--compat service-uuid=present``) gives each its pkid as ``uuid`` attribute."""
     rows = conn.execute(
         "SELECT ss.pkid, s.pkid, s.name, ss.servicename, ss.serviceurl, ss.urlbuttonindex, ss.urllabel, "
         "ss.servicenameascii, ps.name, pc.name, s.vendor, s.version, ifnull(ss.priority, s.priority) "
@@ -334,7 +339,7 @@ def read_subscriptions(conn, device):
         "JOIN typephoneservice ps ON ps.enum = s.tkphoneservice "
         "JOIN typephoneservicecategory pc ON pc.enum = s.tkphoneservicecategory "
         "WHERE ss.fkdevice = ? ORDER BY ss.rowid", (device,)).fetchall()
-    return [{"@uuid": soap.braced(r[0]), "telecasterServiceName": soap.Fk(r[2], r[1]), "name": r[3], "url": r[4],
+    return [{"@uuid": soap.braced(r[0]) if with_uuid else None, "telecasterServiceName": soap.Fk(r[2], r[1]), "name": r[3], "url": r[4],
              "urlButtonIndex": r[5], "urlLabel": r[6], "serviceNameAscii": r[7], "phoneService": r[8],
              "phoneServiceCategory": r[9], "vendor": r[10], "version": r[11], "priority": r[12]} for r in rows]
 
@@ -377,9 +382,11 @@ def _store_url_parameters(conn, subscription, service, url):
                 (new_pkid(), subscription, parameters[key], text))
 
 
-def replace_subscriptions(conn, device, services):
+def replace_subscriptions(conn, device, services, resave_url="parse"):
     """Make the device's subscriptions the list in the ``services`` element (see the module
-    docstring for the matching rule), then rebuild the URLs of every listed subscription."""
+    docstring for the matching rule), then rebuild the URLs of every listed subscription.
+    ``resave_url`` (``--compat resave-url``): ``parse`` stores the values a sent ``url`` carries,
+    ``ignore`` does not read it."""
     items = _requested_subscriptions(conn, services)
     existing = conn.execute("SELECT pkid, fktelecasterservice, servicename, urlbuttonindex, serviceurl, secureserviceurl "
                             "FROM telecastersubscribedservice WHERE fkdevice = ? ORDER BY rowid", (device,)).fetchall()
@@ -396,19 +403,18 @@ def replace_subscriptions(conn, device, services):
     for item, match in plan:
         if match is not None:
             subscription = match[0]
-            echo = item["url"] is None or item["url"] in (match[4], match[5])
             for column, key in (("urllabel", "label"), ("servicenameascii", "ascii")):
                 if item[key] is not None:
                     run(conn, f"UPDATE telecastersubscribedservice SET {column} = ? WHERE pkid = ?", (item[key], subscription))
         else:
-            subscription, echo = new_pkid(), item["url"] is None
+            subscription = new_pkid()
             ascii_name = item["ascii"]
             if ascii_name is None:
                 ascii_name = item["name"] if item["name"].isascii() else ""
             run(conn, "INSERT INTO telecastersubscribedservice (pkid, fkdevice, fktelecasterservice, servicename, "
                       "servicenameascii, urlbuttonindex, urllabel) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (subscription, device, item["service"], item["name"], ascii_name, item["index"], item["label"] or ""))
-        if not echo:
+        if item["url"] is not None and resave_url == "parse":
             _store_url_parameters(conn, subscription, item["service"], item["url"])
         run(conn, "UPDATE telecastersubscribedservice SET serviceurl = build_service_url(pkid, 0), "
                   "secureserviceurl = build_service_url(pkid, 1) WHERE pkid = ?", (subscription,))

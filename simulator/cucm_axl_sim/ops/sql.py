@@ -4,19 +4,19 @@ from .. import informix, soap
 from . import operation
 
 
-def _run(fn, req):
+def _run(fn, req, **kw):
     sql = req.text("sql")
     if not sql:
         raise soap.AxlFault(-201, "A syntax error has occurred.")
     try:
-        return fn(req.conn, sql)
+        return fn(req.conn, sql, **kw)
     except informix.SQLError as exc:
         raise soap.AxlFault(exc.code, exc.message) from None
 
 
 @operation("executeSQLQuery", listing=True)
 def execute_sql_query(req):
-    columns, rows = _run(informix.run_query, req)
+    columns, rows = _run(informix.run_query, req, char_padding=req.compat("char-padding"))
     names = [informix.axl_element_name(col) for col in columns]
     return {"row": [{name: _text(value) for name, value in zip(names, row)} for row in rows]}
 

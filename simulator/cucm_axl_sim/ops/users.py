@@ -38,15 +38,25 @@ function below, so it is easy to change once a lab shows otherwise):
 - addUser without ``associatedGroups`` puts the user in "Standard CCM End Users", as DD12.5
   RI-58 describes (CHOICE: only then; an ``associatedGroups`` element, even empty, is taken as
   the complete list). addUser always creates the password and PIN credential rows (RI-397).
-- Missing required elements (``user``, ``userid``, ``lastName``, ``presenceGroupName`` on add;
-  ``userid``/``uuid`` on get/update/remove), unknown elements, and values that do not fit the
-  XSD type (``boolean``, ``XInteger``) get a ``soapenv:Client`` "Unmarshalling Error" fault
-  without ``axlError``, like CUCM's schema errors.
+- Missing required elements (``user``, ``userid``, ``lastName`` on add; ``userid``/``uuid`` on
+  get/update/remove), unknown elements, and values that do not fit the XSD type (``boolean``,
+  ``XInteger``) get a ``soapenv:Client`` "Unmarshalling Error" fault without ``axlError``, like
+  CUCM's schema errors.  ``presenceGroupName`` is required by the XSD but Cisco's own Ansible AXL
+  examples (tested against CUCM 14) add users without it: the user then gets the data dictionary's
+  column default, the Standard Presence group (strict mode, ``--validate-with``, still refuses it).
 - Unknown referenced names (presence group, CSS, device, profile, group, partition, DN, ...) →
   5007 "Item not valid: The specified <Thing> <name> was not found"; a missing target user →
-  5007 "Item not valid: The specified User was not found" (the text CUCM sends).
+  5007 "Item not valid: The specified User was not found" (the text CUCM sends).  Names in XFkType
+  references (presence group, CSS, service and user profile) match whatever their case
+  (``--compat fk-name-case=insensitive``, the default: Cisco's DevNet samples send "Standard
+  Presence Group" for "Standard Presence group").
+- ``primaryExtension/pattern`` names an existing DN exactly as it is stored: with ``--compat
+  plus-escape=escaped`` (the default) an E.164 DN is stored ``\\+14085554019``, so ``+14085554019``
+  does not find it (5007) and getUser returns the escaped form.
 - DB errors keep their Informix codes: duplicate userid → -239, RI-58 / RI-2159 / RI-300 → -746,
-  CHECK (lengths, ranges) → -530, NOT NULL (e.g. an empty presence group) → -391.
+  first + last name + mail not unique (MFI-784) → -239, CHECK (lengths, ranges) → -530, NOT NULL →
+  -391.  IM and Presence needs the home cluster (Cisco's BAT guide): ``imAndPresenceEnable`` true
+  with ``homeCluster`` false → -746.
 - LDAP-synchronised users (``fkdirectorypluginconfig`` set, while ``ldapsystemconfig.syncenabled``):
   an updateUser that CHANGES a directory-owned field (``LDAP_OWNED``: userid via ``newUserid``,
   names, mail, phone numbers, department, title, manager, directoryUri) is refused as a whole
@@ -58,10 +68,14 @@ function below, so it is easy to change once a lab shows otherwise):
   groups, devices, profiles, primary extension, presence group, CSS, service profile, flags...
   converge. removeUser fails through the RI-300 trigger (-746 with its message).
   ``ldapDirectoryName`` (and 11.5's ``accountType``/``authenticationType``) are set by the sync:
-  a value other than the current one is refused with ``INVALID`` for every user.
-- Secrets are never returned: getUser omits ``password``, ``pin``, ``digestCredentials`` and
-  ``mlppPassword`` even when ``returnedTags`` asks for them. An empty ``password``/``pin`` is
-  refused (CHOICE); a PIN must be digits.
+  a value other than the current one is refused with ``INVALID`` for every user.  A local user's
+  ``ldapDirectoryName`` (and ``convertUserAccount``) read ``Local`` with a fixed uuid (``--compat
+  ldap-directory-name=local``, a real 12.5 capture) or empty (``=empty``, another real capture); both
+  are accepted back on input.
+- Secrets are never returned: getUser returns ``password``, ``pin``, ``digestCredentials`` and
+  ``mlppPassword`` as empty elements (as a real 12.5 capture shows); listUser leaves them out. An
+  empty ``password``/``pin``/``digestCredentials`` in a request changes nothing (CHOICE: what a
+  client echoing getUser sends back); a PIN must be digits.
 - Fields the simulator does not model (``UNMODELLED``: MLPP, custom fields, line appearance
   associations, extensionsInfo, headsets, IPCC extension, convertUserAccount, credential
   policies) read back as empty (``patternPrecedence`` as "Default") and accept only
@@ -114,6 +128,8 @@ L_ORDER = [f for f in R_ORDER if f in L_FIELDS]
 L_REMOVED = dict(REMOVED, **dict.fromkeys(("displayName", "presenceGroupName", "selfService", "ldapDirectoryName",
                                            "enableUserToHostConferenceNow", "attendeesAccessCode"), "12.5"))
 SECRETS = {"password", "pin", "digestCredentials", "mlppPassword"}
+# The pseudo directory a local user's ldapDirectoryName names (--compat ldap-directory-name=local).
+LOCAL_DIRECTORY = soap.Fk("Local", "2d2fc3ff-6d8f-4c3a-9a57-4f5d6e7c8b91")
 SEARCH = {"firstName": "e.firstname", "lastName": "e.lastname", "userid": "e.userid", "department": "e.department",
           "customerName": "''"}   # no HCS customers: every user's customer is empty
 
@@ -153,7 +169,7 @@ UNMODELLED = {"patternPrecedence": "Default", "numericUserId": "", "mlppPassword
               "customUserFields": "", "lineAppearanceAssociationForPresences": "", "extensionsInfo": "",
               "addExtensionsInfo": "", "removeExtensionsInfo": "", "associatedHeadsets": "",
               "addAssociatedHeadsets": "", "removeAssociatedHeadsets": "", "ipccExtension": "",
-              "ipccRoutePartition": "", "convertUserAccount": ""}
+              "ipccRoutePartition": "", "convertUserAccount": ("", "Local")}
 CRED_FLAGS = {"UserCantChange": "cantchange", "UserMustChange": "credmustchange", "DoesNotExpire": "doesntexpire"}
 
 
@@ -202,11 +218,15 @@ def fk_of(element):
     return text(element), soap.unbraced(uid) if uid else None
 
 
-def resolve(conn, table, thing, name, pkid=None, where=None, column="name"):
-    """pkid of a referenced row, by uuid when given, else by name; 5007 when it does not exist."""
+def resolve(conn, table, thing, name, pkid=None, where=None, column="name", nocase=False):
+    """pkid of a referenced row, by uuid when given, else by name; 5007 when it does not exist.
+    ``nocase``: a name matches whatever its case (an exact match first)."""
     cond = f" AND {where}" if where else ""
     if pkid:
         row = conn.execute(f"SELECT pkid FROM {table} WHERE pkid = ?{cond}", (pkid,)).fetchone()
+    elif nocase:
+        row = conn.execute(f"SELECT pkid FROM {table} WHERE lower({column}) = lower(?){cond} "
+                           f"ORDER BY {column} = ? DESC LIMIT 1", (name, name)).fetchone()
     else:
         row = conn.execute(f"SELECT pkid FROM {table} WHERE {column} = ?{cond}", (name,)).fetchone()
     if row is None:
@@ -376,8 +396,16 @@ def _groups(conn, pkid):
     return out
 
 
-def user_value(conn, r, version):
-    """The RUser of one enduser row, in the XSD order of ``version`` (secrets left out)."""
+def directory_of(r, local="local"):
+    """ldapDirectoryName of an enduser row: its directory, or (a local user) ``Local`` or empty."""
+    if r["fkdirectorypluginconfig"]:
+        return soap.Fk(r["x_ldap"], r["fkdirectorypluginconfig"])
+    return LOCAL_DIRECTORY if local == "local" else None
+
+
+def user_value(conn, r, version, local="local"):
+    """The RUser of one enduser row, in the XSD order of ``version`` (secrets as empty elements;
+    ``local``: --compat ldap-directory-name)."""
     pkid = r["pkid"]
     value = {field: get(r) for field, get in GETTERS.items()}
     default = conn.execute("SELECT d.name, d.pkid FROM enduserdevicemap m JOIN device d ON d.pkid = m.fkdevice "
@@ -393,10 +421,13 @@ def user_value(conn, r, version):
         "passwordCredentials": _credentials(conn, pkid, PASSWORD, "pwd"),
         "pinCredentials": _credentials(conn, pkid, PIN, "pin"),
         "customUserFields": None, "lineAppearanceAssociationForPresences": None, "extensionsInfo": None,
-        "ipccExtension": None, "ipccRoutePartition": None, "convertUserAccount": None,
+        "ipccExtension": None, "ipccRoutePartition": None,
+        "convertUserAccount": LOCAL_DIRECTORY if local == "local" and not r["fkdirectorypluginconfig"] else None,
+        "ldapDirectoryName": directory_of(r, local),
         "zeroHop": False, "associatedHeadsets": None,
     })
-    ordered = {k: value[k] for k in R_ORDER if k in value and k not in SECRETS}
+    value.update(dict.fromkeys(SECRETS, ""))
+    ordered = {k: value[k] for k in R_ORDER if k in value}
     ordered["@uuid"] = soap.braced(pkid)
     return for_version(ordered, version, ADDED, REMOVED)
 
@@ -444,7 +475,7 @@ def _scalar_changes(element, version):
     return changes
 
 
-def _resolve_fks(conn, element, changes):
+def _resolve_fks(conn, element, changes, nocase=False):
     if changes.get("tkuserlocale"):
         row = conn.execute("SELECT enum FROM typeuserlocale WHERE name = ?", (changes["tkuserlocale"],)).fetchone()
         if row is None:
@@ -455,7 +486,7 @@ def _resolve_fks(conn, element, changes):
         if node is None:
             continue
         name, pkid = fk_of(node)
-        changes[col] = resolve(conn, table, thing, name, pkid, where) if (name or pkid) else None
+        changes[col] = resolve(conn, table, thing, name, pkid, where, nocase=nocase) if (name or pkid) else None
 
 
 def _check_unmodelled(element, version):
@@ -463,9 +494,9 @@ def _check_unmodelled(element, version):
         node = soap.find(element, axl)
         if node is None or axl not in _fields(version, True):
             continue
-        if len(kids(node)) or (text(node) or "") not in ("", accepted):
+        if len(kids(node)) or (text(node) or "") not in ("",) + (accepted if isinstance(accepted, tuple) else (accepted,)):
             raise invalid(f"cucm-axl-sim does not model {axl}: only the value getUser returns "
-                          f"({accepted or 'empty'}) is accepted")
+                          f"({'/'.join(accepted) if isinstance(accepted, tuple) else accepted or 'empty'}) is accepted")
     node = soap.find(element, "customerName")
     if node is not None and "customerName" in _fields(version, True):
         name, pkid = fk_of(node)
@@ -478,6 +509,9 @@ def _check_directory_markers(conn, element, version, current_ldap):
     node = soap.find(element, "ldapDirectoryName")
     if node is not None:
         name, pkid = fk_of(node)
+        if (name, pkid) in (("Local", None), ("Local", LOCAL_DIRECTORY.uuid), ("", LOCAL_DIRECTORY.uuid),
+                            (None, LOCAL_DIRECTORY.uuid)):
+            name = pkid = None    # what getUser shows for a local user, sent back
         wanted = resolve(conn, "directorypluginconfig", "LDAP Directory", name, pkid) if (name or pkid) else None
         if wanted != current_ldap:
             raise invalid("ldapDirectoryName is set by LDAP directory synchronisation and cannot be changed "
@@ -492,7 +526,7 @@ def _check_directory_markers(conn, element, version, current_ldap):
 
 def _set_secret(conn, user_pk, tk, value, what):
     if value == "":
-        raise invalid(f"The {what} cannot be empty")
+        return      # what getUser returns (an empty element), sent back: no change
     if tk == PIN and not value.isdigit():
         raise invalid("The PIN must contain digits only")
     digest = seed.credential_digest(user_pk, value)
@@ -631,12 +665,14 @@ def add_user(req):
     conn, version = req.conn, req.version
     user = require(req.element, "user", "addUser")
     check_children(user, _fields(version, False), "user")
-    for name in ("lastName", "userid", "presenceGroupName"):
+    for name in ("lastName", "userid"):
         require(user, name, "user")
     _check_unmodelled(user, version)
     _check_directory_markers(conn, user, version, None)
     changes = _scalar_changes(user, version)
-    _resolve_fks(conn, user, changes)
+    _resolve_fks(conn, user, changes, req.compat("fk-name-case") == "insensitive")
+    if changes.get("fkmatrix_presence", "") is None:
+        del changes["fkmatrix_presence"]    # nil or empty: the column default (the Standard Presence group)
     pkid = new_pkid()
     changes = {"pkid": pkid, "userid": soap.find(user, "userid").text or "", **changes}
     digest = soap.find(user, "digestCredentials")
@@ -659,7 +695,7 @@ def add_user(req):
 def get_user(req):
     pkid = target(req, "enduser", "userid", "User", "userid")
     row = _rows(req.conn, "e.pkid = ?", (pkid,))[0]
-    value = user_value(req.conn, row, req.version)
+    value = user_value(req.conn, row, req.version, req.compat("ldap-directory-name"))
     return {"user": soap.select(value, req.find("returnedTags"))}
 
 
@@ -676,13 +712,14 @@ def update_user(req):
     if refusal is not None:
         raise refusal
     _check_directory_markers(conn, element, version, current["fkdirectorypluginconfig"])
-    _resolve_fks(conn, element, changes)
+    _resolve_fks(conn, element, changes, req.compat("fk-name-case") == "insensitive")
     node = soap.find(element, "newUserid")
     if node is not None:
         changes["userid"] = node.text or ""
     node = soap.find(element, "digestCredentials")
     if node is not None:
-        changes["passwordreverse"] = seed.credential_digest(pkid, node.text) if text(node) else None
+        if text(node):     # empty: what getUser shows, sent back (no change)
+            changes["passwordreverse"] = seed.credential_digest(pkid, node.text)
     changes = {col: v for col, v in changes.items() if v != current[col]}
     if changes:
         conn.execute(f"UPDATE enduser SET {', '.join(c + ' = ?' for c in changes)} WHERE pkid = ?",
@@ -717,6 +754,8 @@ def list_user(req):
     out = []
     for r in rows:
         value = {f: GETTERS[f](r) for f in fields}
+        if "ldapDirectoryName" in value:
+            value["ldapDirectoryName"] = directory_of(r, req.compat("ldap-directory-name"))
         for f, spec in nested.items():
             if f in value:
                 value[f] = soap.select(value[f], spec)

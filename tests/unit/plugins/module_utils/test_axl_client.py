@@ -81,7 +81,7 @@ class Sim(object):
 
     def reset(self):
         self.faults(latency_ms=0, throttle_writes=0.0, throttle_body="html", drop_after_commit=0, session_idle_s=1800.0,
-                    max_response_bytes=8 * 1024 * 1024, random_seed=0)
+                    max_response_bytes=8 * 1024 * 1024, random_seed=0, too_large="fault")
         self.admin("POST", "reset")
 
     def sql(self, query, params=()):
@@ -222,8 +222,9 @@ def test_599_lists_the_accepted_versions(sims):
         client.call("getCCMVersion")
     message = str(info.value)
     assert "does not accept AXL schema 11.5" in message and "HTTP 599" in message
-    assert "15.0, 14.0, 12.5, 12.0" in message
-    assert info.value.supported == ["15.0", "14.0", "12.5", "12.0"]
+    # CUCM's Tomcat page (was: a text/plain list the simulator made up): only its sentence is quoted
+    assert "Supported axl versions are 12.x, 14.0 and 15.0" in message and "<" not in message
+    assert info.value.supported == ["12.x", "14.0", "15.0"]
 
 
 @pytest.mark.parametrize("version", ["12.5", "14.0", "15.0"])
@@ -487,6 +488,46 @@ def test_sql_query_paged_shrinks_a_page_that_is_too_large(sim):
     assert stats["faults"] >= 1 and stats["by_operation"]["executeSQLQuery"] > stats["faults"]
 
 
+@pytest.mark.parametrize("mode", ["drop", "memory"])
+def test_paged_reads_shrink_on_a_cut_off_answer_or_a_memory_fault(sim, mode):
+    """CUCM 12.5 may drop the connection mid-answer instead of the "too large" fault, and may answer "Maximum
+    AXL Memory Allocation Consumed": both pagers ask again with half the page (never the same size twice) and
+    continue from the same row; the rows come out whole and in order."""
+    sim.faults(max_response_bytes=1500, too_large=mode)
+    sleeps = Sleeps()
+    client = sim.client(sleep=sleeps)
+    expected = [{"name": n} for (n,) in sim.sql("select name from functionrole order by name")]
+    assert client.sql_query_paged("select name from functionrole order by name", page_size=64) == expected
+    groups = [e.findtext("name") for e in client.list_paged(
+        "listUserGroup", {"searchCriteria": {"name": "%"}, "returnedTags": {"name": ""}}, "userGroup", 64)]
+    assert groups == sorted(n for (n,) in sim.sql("select name from dirgroup"))
+    stats = sim.stats()
+    assert (stats["dropped"] if mode == "drop" else stats["faults"]) >= 2        # each pager shrank at least once
+    assert bool(sleeps) == (mode == "memory")             # a memory fault waits a little; a cut-off answer does not
+
+
+def test_paged_read_that_fails_at_one_row_gives_up(sim):
+    """A page of one row that is still cut off is an error, after log2(page) + 1 requests, not a loop."""
+    sim.faults(max_response_bytes=50, too_large="drop")
+    client = sim.client()
+    with pytest.raises(AxlConnectionError, match="even a page of one row did not arrive whole"):
+        client.sql_query_paged("select name from functionrole order by name", page_size=16)
+    assert sim.stats()["by_operation"]["executeSQLQuery"] == 5          # 16, 8, 4, 2, 1
+
+
+def test_paged_reads_shrink_on_the_stubs_memory_fault(stub):
+    """The stub's memory fault, then a page: the second request asks for half the rows (the first's SKIP kept)."""
+    page = ("<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/'>"
+            "<soapenv:Body><ns:executeSQLQueryResponse xmlns:ns='http://www.cisco.com/AXL/API/14.0'><return>"
+            "<row><name>a</name></row></return></ns:executeSQLQueryResponse></soapenv:Body></soapenv:Envelope>").encode()
+    stub.script = [(500, soap_fault(MEMORY)), (200, page)]
+    sleeps = Sleeps()
+    client = stub.client(sleep=sleeps, retry_delay=1.0)
+    assert client.sql_query_paged("select name from x order by name", page_size=40) == [{"name": "a"}]
+    assert len(stub.seen) == 2 and sleeps == [1.0]
+    assert b"skip 0 first 40 " in stub.bodies[0] and b"skip 0 first 20 " in stub.bodies[1]
+
+
 def test_paged_reads_stream_rows_one_at_a_time(sim):
     client = sim.client()
     # a column called "row" is a column, not another row of the answer
@@ -537,7 +578,7 @@ class StubHandler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.server.seen.append(self.headers.get("SOAPAction"))
         status, body = self.server.script.pop(0) if self.server.script else (200, version_answer())
         if status is None:                  # vanish without an answer
@@ -558,7 +599,7 @@ def stub(sim):
     context.load_cert_chain(sim.cert, sim.key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
-    server.script, server.seen = [], []
+    server.script, server.seen, server.bodies = [], [], []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
@@ -628,6 +669,19 @@ def test_unusual_answers(stub, status, body, error, text):
     with pytest.raises(error, match=text):
         stub.client().call("getCCMVersion")
     assert len(stub.seen) == 1
+
+
+@pytest.mark.parametrize("page, detected", [
+    (b"<html><body><h1>HTTP Status 599 - Incorrect axl version. Supported axl versions are 8.5, 9.x, 10.x and 11.x"
+     b"</h1><h3>Apache Tomcat/7.0.99</h3></body></html>", "11.5"),
+    (b"<!-- custom Cisco error page --><html>\n<body>\n<div>\nHTTP Status 599 - Incorrect axl version. Supported axl "
+     b"versions are 12.x, 14.0 and 15.0\n</div></body></html>", "15.0"),
+    (b"Incorrect axl version. Supported axl versions: 11.5, 11.0", "11.5"),
+])
+def test_detection_reads_the_599_page_and_its_x_forms(stub, page, detected):
+    """A "12.x"-style entry stands for every minor of that major; Tomcat's own version on the page is ignored."""
+    stub.script = [(599, page)]
+    assert stub.client(axl_version=None).version == detected
 
 
 def test_detection_when_no_collection_version_is_accepted(stub):
