@@ -265,7 +265,14 @@ def test_docs_list_every_behaviour_with_a_source_and_every_switch():
     from cucm_axl_sim import compat
     docs = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text()
     section = docs.split("## Modelled behaviours and their sources", 1)[1].split("## Seeded data", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| behaviour")]
+    rows, in_behaviours = [], False
+    for line in section.splitlines():
+        if line.startswith("| behaviour"):
+            in_behaviours = True            # a table of modelled behaviours begins
+        elif not line.startswith("|"):
+            in_behaviours = False           # (other tables, such as the parameters', list data, not behaviours)
+        elif in_behaviours and not line.startswith("|---"):
+            rows.append(line)
     assert len(rows) > 50
     kinds = ("capture", "DG", "AG", "DD", "XSD", "code", "choice", "unconfirmed", "Informix", "SOAP 1.1")
     for row in rows:
