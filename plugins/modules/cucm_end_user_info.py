@@ -112,7 +112,8 @@ def main():
             if obj is None:
                 continue
             users.append(as_input(resource, userid, obj))
-            read_only[userid] = dict(uuid=obj["_uuid"], ldap_directory=obj["_ldap"], status=obj["_status"])
+            read_only[userid] = dict(uuid=obj["_uuid"], ldap_directory=resource.directory(client, userid, obj),
+                                     status=obj["_status"])
         return dict(changed=False, users=users, read_only=read_only)
 
     module.run(run)

@@ -189,13 +189,15 @@ class EndUser(Resource):
     read_tags = returned_tags(OPTIONS, extra=("ldapDirectoryName", "status"))
     lookalike_sql = "select userid name from enduser where lower(userid) in {names}"
     replaced_lists = ("associated_devices", "em_profiles", "cti_controlled_profiles")
+    # changes that CUCM refuses for an LDAP-synchronised user
+    ldap_sensitive = frozenset([o.name for o in OPTIONS if o.ldap] + ["password"])
 
     def parse(self, element):
         obj = dict((o.name, o.read(element)) for o in self.options if o.kind != "secret")
         obj["_uuid"] = element.get("uuid")
         # what getUser says: a directory name, or for a local user "Local" (some releases) or nothing (others);
-        # read() settles it with the certain fact, the user's directory link
-        obj["_ldap"] = element.findtext("ldapDirectoryName") or ""
+        # directory() settles it, when it matters, with the certain fact: the user's directory link
+        obj["_directory_name"] = element.findtext("ldapDirectoryName") or ""
         status = element.findtext("status") or ""
         obj["_status"] = int(status) if status.isdigit() else None
         return obj
@@ -212,10 +214,17 @@ class EndUser(Resource):
             if fault.not_found:
                 return None
             raise
-        obj = self.parse(ret.find("user"))
-        if obj["_ldap"]:
-            obj["_ldap"] = self.ldap_of(client, [key]).get(key, "")
-        return obj
+        return self.parse(ret.find("user"))
+
+    def directory(self, client, key, obj):
+        """The LDAP directory the user ``obj`` (as read) is synchronised from, '' for a local user.  getUser
+        names a directory for local users too ("Local") on some releases, so a name is confirmed by the
+        user's directory link (one SQL query), and only when something depends on it: an unchanged user
+        costs its getUser alone."""
+        if "_ldap" not in obj:
+            named = obj.get("_directory_name")
+            obj["_ldap"] = self.ldap_of(client, [key]).get(key, "") if named else ""
+        return obj["_ldap"]
 
     def body(self, values):
         body = {}
@@ -259,14 +268,14 @@ class EndUser(Resource):
             client.call("updateUserGroup", {"name": name, "removeMembers": member})
 
     def delete(self, client, key, current):
-        if current.get("_ldap"):
+        if self.directory(client, key, current):
             raise CucmError("end user %r is synchronised from LDAP directory %r: CUCM refuses to delete it while "
                             "directory synchronisation is enabled. Remove the user from the directory (or from the "
                             "sync agreement's scope) and let the next sync make it inactive" % (key, current["_ldap"]))
         client.call("removeUser", {"userid": key})
 
     def check(self, client, key, desired, changes, current):
-        if current and current.get("_ldap"):
+        if current and (set(changes) & self.ldap_sensitive) and self.directory(client, key, current):
             owned = [o for o in self.options if o.ldap and o.name in changes]
             if owned:
                 raise CucmError(
