@@ -26,6 +26,7 @@ USERS = "voiceops.cucm.cucm_end_users"
 GROUP = "voiceops.cucm.cucm_user_group"
 ROLE = "voiceops.cucm.cucm_role"
 ROLE_INFO = "voiceops.cucm.cucm_role_info"
+SERVICE = "voiceops.cucm.cucm_phone_service"
 STD, CTI = "Standard CCM End Users", "Standard CTI Enabled"
 ADMIN_APP = "Cisco Call Manager Administration"
 
@@ -349,6 +350,7 @@ def test_bounded_deletes(runner, sim14, rec, tmp_path):
 # ====================================================================== 12. look-alike identities (class 5)
 def test_lookalike_identities(runner, sim14, rec, tmp_path):
     add_user(sim14, "jane doe")
+    assert runner.run([task(SERVICE, name="Safety Svc", url="http://apps.example.com/x")]).rc == 0
     mixed = tmp_path / "mixed.json"
     mixed.write_text(json.dumps([{"userid": "newbie", "last_name": "A"}, {"userid": "NewBie", "last_name": "B"}]))
     declared = [{"userid": "user%05d" % i} for i in range(4, 21)] + [{"userid": "USER00003", "last_name": "Shadow"}]
@@ -371,6 +373,8 @@ def test_lookalike_identities(runner, sim14, rec, tmp_path):
          ["unknown access control group", CTI], "a group named in another letter case"),
         ("A11", task(GROUP, name="Safety Group", members={"add": ["user00005\u200b"]}), ["U+200B"],
          "a member with a zero-width space"),
+        ("A13", task(SERVICE, name="safety svc", url="http://apps.example.com/y"),
+         ["differ only in letter case", "Safety Svc"], "cucm_phone_service 'safety svc' while 'Safety Svc' exists"),
     ]
     found, _run = module_refusals(runner, [(i, t) for i, t, _x, _w in cases])
     for case, t, texts, what in cases:
@@ -379,10 +383,12 @@ def test_lookalike_identities(runner, sim14, rec, tmp_path):
                 "%s: refused naming the existing object; 0 writes" % what, observed, ok)
     rows = sim14.sql("select name from dirgroup where lower(name) = 'standard ccm end users'")
     users_now = userids(sim14)
-    ok = len(rows) == 1 and "user00003" in users_now and not [u for u in users_now if u.lower() == "user00003" and u != "user00003"]
-    rec.add("A12", "lookalike-identities", "all", "after every case: one 'Standard CCM End Users' group, user00003 still "
-            "there, no shadow user", "groups %s; users like user00003: %s" % (
-                [r[0] for r in rows], [u for u in users_now if u.lower() == "user00003"]), ok)
+    services = sim14.sql("select name from telecasterservice where lower(name) = 'safety svc'")
+    ok = len(rows) == 1 and "user00003" in users_now and len(services) == 1 and \
+        not [u for u in users_now if u.lower() == "user00003" and u != "user00003"]
+    rec.add("A12", "lookalike-identities", "all", "after every case: one 'Standard CCM End Users' group, one 'Safety Svc' "
+            "service, user00003 still there, no shadow user", "groups %s; services %s; users like user00003: %s" % (
+                [r[0] for r in rows], [r[0] for r in services], [u for u in users_now if u.lower() == "user00003"]), ok)
     rec.verify()
 
 

@@ -216,6 +216,7 @@ class PhoneService(Resource):
                  pattern_hint="1 to 32 characters (128 for an Android APK), no double quote")
     options = SERVICE_OPTIONS
     result_key = "service"
+    lookalike_sql = "select name from telecasterservice where lower(name) in {names}"
     create_defaults = {"category": "XML Service", "type": "Standard IP Phone Service"}
 
     def argument_spec(self):
