@@ -46,10 +46,11 @@ def groups_of(sim, userid):
         "g.pkid = m.fkdirgroup where u.userid = ?", (userid,)))
 
 
-def add_user(sim, userid, last="Safety"):
-    """A local end user made by a second client (raw AXL), not by the collection."""
+def add_user(sim, userid, last=None):
+    """A local end user made by a second client (raw AXL), not by the collection; its last name is its user
+    ID (first name + last name + mail are unique in CUCM, MFI-784)."""
     status, text = raw_axl(sim, "addUser", "<user><lastName>%s</lastName><userid>%s</userid><presenceGroupName>"
-                           "Standard Presence group</presenceGroupName></user>" % (last, userid))
+                           "Standard Presence group</presenceGroupName></user>" % (last or "Safety " + userid, userid))
     assert status == 200, text
 
 
@@ -452,8 +453,8 @@ def test_numbers_as_text(runner, sim14, rec, tmp_path):
     # AWX survey answers (!unsafe '...'), through the shipped playbooks: taken exactly on every ansible-core
     state = tmp_path / "state" / "localhost"
     state.mkdir(parents=True)
-    (state / "users.yml").write_text(yaml.safe_dump({"users": [{"userid": "awxnew", "last_name": "Survey"},
-                                                               {"userid": "awxnew2", "last_name": "Survey"}]}))
+    (state / "users.yml").write_text(yaml.safe_dump({"users": [{"userid": "awxnew", "last_name": "Survey One"},
+                                                               {"userid": "awxnew2", "last_name": "Survey Two"}]}))
     (state / "settings.yml").write_text("identity_users_concurrency: 1\n")
     run = playbook(runner, "provision.yml", "-e", awx_vars(tmp_path / "pin.yml", {"identity_default_pin": "0042"}),
                    state_dir=state)
