@@ -264,7 +264,7 @@ def test_docs_list_every_behaviour_with_a_source_and_every_switch():
     from pathlib import Path
     from cucm_axl_sim import compat
     docs = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text()
-    section = docs.split("## Modelled behaviours and their sources", 1)[1].split("## Seeded data", 1)[0]
+    section = docs.split("## Modelled behaviours and their sources", 1)[1].split("\n## ", 1)[0]   # up to the next section
     rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| behaviour")]
     assert len(rows) > 50
     kinds = ("capture", "DG", "AG", "DD", "XSD", "code", "choice", "unconfirmed", "Informix", "SOAP 1.1")
