@@ -30,9 +30,14 @@ FLIPPED = [(name, values[1]) for name, (values, _doc) in sorted(compat.SWITCHES.
 
 
 def prepared(sim_factory, name, *flags):
-    """A target simulator holding what discovery looks for on a cluster, back at that state."""
+    """A target simulator holding what discovery looks for on a cluster, back at that state.  The
+    reset puts the compat switches back to their defaults: those the flags set are set again."""
     target = sim_factory(name, *FLAGS, *flags)
     target.reset()
+    settings = compat.parse([flags[i + 1] for i, flag in enumerate(flags) if flag == "--compat"])
+    if settings != compat.defaults():
+        target.faults(compat=settings)
+    assert target.faults()["compat"] == settings
     kit.prepare(target.base, "administrator", "ciscopsdt", ca_path=target.cert)
     return target
 
@@ -116,9 +121,7 @@ def test_other_releases_conform(sim_factory, tmp_path, monkeypatch, release):
 
 
 # ------------------------------------------------------------------------------------ flipped switches
-@pytest.mark.parametrize("switch,value", [
-    pytest.param(name, value, marks=pytest.mark.xfail(strict=False, reason="needs the --compat behaviours of the fidelity branch"))
-    for name, value in FLIPPED], ids=[f"{n}={v}" for n, v in FLIPPED])
+@pytest.mark.parametrize("switch,value", FLIPPED, ids=[f"{n}={v}" for n, v in FLIPPED])
 def test_a_flipped_compat_switch_is_found(sim_factory, tmp_path, monkeypatch, switch, value):
     target = prepared(sim_factory, f"conf-{switch}", "--compat", f"{switch}={value}")
     code, report = run_kit(target, tmp_path / "report", "--write-scratch", monkeypatch=monkeypatch)
@@ -127,10 +130,23 @@ def test_a_flipped_compat_switch_is_found(sim_factory, tmp_path, monkeypatch, sw
     assert differing, statuses(report)
     for name, covers in differing.items():                                   # only probes of this switch differ
         assert f"compat:{switch}" in covers, (name, covers)
+    # a read-only run sees it too, unless only a write can (and a scratch probe too, where there is one)
+    kinds = {p.scratch for p in probes.PROBES if f"compat:{switch}" in p.covers}
+    assert {probes.by_name(name).scratch for name in differing} == kinds, differing
     markdown = (tmp_path / "report" / "report.md").read_text()
     for name in differing:
         assert f"### `{name}`: differs" in markdown
     assert leftovers(target) == []
+
+
+# Switches that only one kind of probe can observe, and why.
+WRITE_ONLY = {"resave-url": "a re-save is a write"}
+READ_ONLY = {
+    "char-padding": "a SELECT over standard rows shows it; a write would add nothing a read cannot see",
+    "ldap-sync-status": "the kit cannot create an LDAP directory agreement (it needs a directory server), and a "
+                        "sync of an existing one would change real users: the read-only probe asks a directory "
+                        "discovery finds (not comparable on a cluster without one)",
+}
 
 
 def test_every_compat_switch_is_covered_by_a_read_only_and_a_scratch_probe():
@@ -140,9 +156,28 @@ def test_every_compat_switch_is_covered_by_a_read_only_and_a_scratch_probe():
             if item.startswith("compat:"):
                 covered.setdefault(item[len("compat:"):], set()).add(p.scratch)
     assert set(covered) == set(compat.SWITCHES)
-    assert covered["resave-url"] == {True}                                  # a re-save needs a write
-    for name in set(compat.SWITCHES) - {"resave-url"}:
-        assert covered[name] == {False, True}, name
+    for name in compat.SWITCHES:
+        expected = {True} if name in WRITE_ONLY else {False} if name in READ_ONLY else {False, True}
+        assert covered[name] == expected, name
+
+
+def test_the_kits_simulator_gets_every_kind_of_object_discovery_found():
+    """mirror() gives a bare simulator (no seeded users; here not even an LDAP directory) one object of
+    each kind discovery looks for, so the probes on discovered objects compare on both sides."""
+    own = kit.OwnSimulator("14.0", compat.defaults())
+    try:
+        with own.sim.store.write() as conn:
+            conn.execute("DELETE FROM directorypluginconfig")
+        side = probes.Side("simulator", own.client(30), "14.0", "14.0")
+        assert probes.discover(side)["ldap_directory"] is False
+        probes.mirror(side, dict.fromkeys(probes.DISCOVERY, True))
+        side.found = {}
+        assert probes.discover(side) == dict.fromkeys(probes.DISCOVERY, True)
+        with own.sim.store.read() as conn:
+            assert conn.execute("SELECT name FROM directorypluginconfig").fetchall() == [
+                (probes.MIRROR["ldap_directory"],)]
+    finally:
+        own.stop()
 
 
 # ------------------------------------------------------------------------------------ clean-up
@@ -193,8 +228,8 @@ def test_the_sweep_removes_leftovers_of_an_earlier_run_and_nothing_else(sim_fact
     target = prepared(sim_factory, "conf-default")
     assert target.post("addUser", "<user><lastName>Old</lastName><userid>voiceops-conformance-old</userid>"
                                   "<presenceGroupName>Standard Presence group</presenceGroupName></user>").status_code == 200
-    keep = "<user><lastName>Keep</lastName><userid>{}</userid><presenceGroupName>Standard Presence group" \
-           "</presenceGroupName></user>"
+    keep = "<user><firstName>{0}</firstName><lastName>Keep</lastName><userid>{0}</userid>" \
+           "<presenceGroupName>Standard Presence group</presenceGroupName></user>"   # MFI-784: distinct names
     for userid in ("VOICEOPS-CONFORMANCE-keep", "voiceops-conformancekeep", "keep-voiceops-conformance-x"):
         assert target.post("addUser", keep.format(userid)).status_code == 200
     assert target.post("addIpPhoneServices", "<ipPhoneServices><serviceName>voiceops-conformance-old</serviceName>"
@@ -258,6 +293,11 @@ def test_the_guide_describes_every_probe_and_option():
     guide = (ROOT / "docs" / "conformance.md").read_text()
     for p in probes.PROBES:
         assert f"| `{p.name}` | {'write' if p.scratch else 'read'}" in guide, p.name
+    switches = guide.split("| switch | read-only probes | write probes |", 1)[1].split("\n\n", 1)[0]
+    for name in compat.SWITCHES:                                             # every switch, with its probes
+        row = next(line for line in switches.splitlines() if line.startswith(f"| `{name}` |"))
+        for p in probes.PROBES:
+            assert (f"`{p.name}`" in row) == (f"compat:{name}" in p.covers), (name, p.name)
     for action in kit.parse_args(["--replay", "x", "--report", "r"]).__dict__:
         if action not in ("compat_settings", "compat_explicit"):
             assert f"`--{action.replace('_', '-')}" in guide, action

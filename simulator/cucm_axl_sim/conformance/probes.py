@@ -12,13 +12,14 @@ Three kinds of probes, in this order:
 - read-only probes on what every cluster has (version, faults, the 599 page, standard groups,
   the role catalogue, SQL typing);
 - read-only probes on *discovered* objects (a local end user, a phone with a subscription, an
-  E.164 directory number, a user whose primary extension is one).  Discovery is a few
+  E.164 directory number, a user whose primary extension is one, a directory number in a
+  partition, an IP phone service with two or more parameters, an LDAP directory).  Discovery is a few
   ``executeSQLQuery`` selects; the kit then creates an equivalent object in its own simulator
   (:func:`mirror`), so both sides answer about the same kind of object.  Their requests name real
   users, so they are kept out of the transcript (``private``);
 - ``--write-scratch`` probes (the fidelity audit's lab checks, section 10): they create objects
   named ``voiceops-conformance-*`` (an IP phone service, two E.164 lines, a device profile with a
-  subscription, two end users), change them, read the result, and :func:`sweep` removes every
+  subscription, three end users), change them, read the result, and :func:`sweep` removes every
   object with that prefix before and after, even when a probe failed half-way.
 
 Every probe names what it covers: ``compat:NAME`` for a behaviour the simulator can switch
@@ -39,6 +40,7 @@ PROFILE = PREFIX + "udp"
 SUBSCRIPTION = PREFIX + "sub"
 USER = PREFIX + "user"
 USER2 = PREFIX + "user2"
+USER_CASE = PREFIX + "user3"
 DN_DESCRIPTION = PREFIX + "dn"
 DIRECTORY_URI = PREFIX + "user@conformance.invalid"
 ABSENT_USER = PREFIX + "absent"
@@ -47,6 +49,8 @@ UNKNOWN_OPERATION = "getVoiceopsConformanceProbe"
 E164_PLAIN = "+19995550100"
 E164_ESCAPED = "\\+19995550101"
 PRESENCE_GROUP = "Standard Presence group"
+# How Cisco's DevNet samples spell it (compat:fk-name-case).
+PRESENCE_GROUP_OTHER_CASE = "Standard Presence Group"
 END_USERS_GROUP = "Standard CCM End Users"
 # Resources the collection's roles name (roles/phone_services_self_service, playbooks/self_care_access.yml).
 COLLECTION_RESOURCES = ("AXL Database API", "Phone Services web pages")
@@ -214,6 +218,14 @@ DISCOVERY = {
     "e164_user": ("select first 1 e.userid from enduser e, endusernumplanmap m, numplan n "
                   "where m.fkenduser = e.pkid and m.fknumplan = n.pkid and m.tkdnusage = 1 "
                   "and n.dnorpattern like '%+%' order by e.userid"),
+    # a DN (not E.164) in a partition whose name has letters, to name the partition in another case
+    "partitioned_dn": ("select first 1 n.pkid from numplan n, routepartition p where n.fkroutepartition = p.pkid "
+                       "and n.tkpatternusage = 2 and n.dnorpattern not like '%+%' and upper(p.name) <> lower(p.name) "
+                       "order by n.pkid"),
+    "service_parameters": ("select first 1 s.name from telecasterservice s, telecasterserviceparameter p "
+                           f"where p.fktelecasterservice = s.pkid and s.name not like '{PREFIX}%' "
+                           "group by s.name having count(*) > 1 order by s.name"),
+    "ldap_directory": "select first 1 name from directorypluginconfig order by name",
 }
 
 
@@ -235,7 +247,11 @@ MIRROR = {
     "e164_user": "conformance-mirror-e164",
     "e164_dn": "+19995550900",
     "e164_user_dn": "+19995550901",
+    "partitioned_dn": "9995550902",
+    "ldap_directory": "conformance-mirror-ldap",
 }
+# the partition every simulator has (cucm_axl_sim.seed)
+MIRROR_PARTITION = "Internal_PT"
 
 
 def _phone(name, lines="", services=""):
@@ -256,9 +272,10 @@ def _checked(side, operation, inner):
     return answer
 
 
-def _line(side, pattern, description):
+def _line(side, pattern, description, partition=None):
+    part = f"<routePartitionName>{xml(partition)}</routePartitionName>" if partition else ""
     answer = _checked(side, "addLine", f"<line><pattern>{xml(pattern)}</pattern><description>{description}</description>"
-                                       "<usage>Device</usage></line>")
+                                       f"<usage>Device</usage>{part}</line>")
     return guid(answer.result().text)
 
 
@@ -277,14 +294,19 @@ def mirror(side, found):
     finds the same kinds of objects on both sides.  Only ever run against a simulator."""
     side.exchanges = []
     if found.get("local_user"):
-        _checked(side, "addUser", f"<user><lastName>Mirror</lastName><userid>{MIRROR['local_user']}</userid>"
-                                  f"<presenceGroupName>{PRESENCE_GROUP}</presenceGroupName></user>")
-    if found.get("subscribed_phone"):
+        _checked(side, "addUser", f"<user><firstName>Local</firstName><lastName>Mirror</lastName>"
+                                  f"<userid>{MIRROR['local_user']}</userid><presenceGroupName>{PRESENCE_GROUP}</presenceGroupName></user>")
+    if found.get("subscribed_phone") or found.get("service_parameters"):
+        parameters = "".join(f"<parameter><name>{n}</name><displayName>{n}</displayName><default/><description>{n}"
+                             "</description><paramRequired>false</paramRequired><paramPassword>false</paramPassword>"
+                             "</parameter>" for n in ("first", "second"))
         _checked(side, "addIpPhoneServices",
                  f"<ipPhoneServices><serviceName>{MIRROR['service']}</serviceName>"
                  f"<asciiServiceName>{MIRROR['service']}</asciiServiceName>"
                  "<serviceUrl>http://mirror.invalid/service.xml</serviceUrl><serviceCategory>XML Service</serviceCategory>"
-                 "<serviceType>Standard IP Phone Service</serviceType></ipPhoneServices>")
+                 f"<serviceType>Standard IP Phone Service</serviceType><parameters>{parameters}</parameters>"
+                 "</ipPhoneServices>")
+    if found.get("subscribed_phone"):
         services = (f"<services><service><telecasterServiceName>{MIRROR['service']}</telecasterServiceName>"
                     f"<name>{MIRROR['service']}</name><urlButtonIndex>0</urlButtonIndex></service></services>")
         _checked(side, "addPhone", _phone(MIRROR["subscribed_phone"], services=services))
@@ -294,10 +316,17 @@ def mirror(side, found):
         pkid = _line(side, MIRROR["e164_user_dn"], "conformance-mirror")
         pattern = _stored_pattern(side, pkid)
         _checked(side, "addPhone", _phone(MIRROR["e164_phone"], lines=f"<lines>{_line_xml(pattern)}</lines>"))
-        _checked(side, "addUser", f"<user><lastName>Mirror</lastName><userid>{MIRROR['e164_user']}</userid>"
-                                  f"<associatedDevices><device>{MIRROR['e164_phone']}</device></associatedDevices>"
+        _checked(side, "addUser", f"<user><firstName>E164</firstName><lastName>Mirror</lastName>"
+                                  f"<userid>{MIRROR['e164_user']}</userid><associatedDevices><device>{MIRROR['e164_phone']}</device></associatedDevices>"
                                   f"<primaryExtension><pattern>{xml(pattern)}</pattern><routePartitionName/>"
                                   f"</primaryExtension><presenceGroupName>{PRESENCE_GROUP}</presenceGroupName></user>")
+    if found.get("partitioned_dn"):
+        _line(side, MIRROR["partitioned_dn"], "conformance-mirror", MIRROR_PARTITION)
+    if found.get("ldap_directory"):
+        rows = side.rows("select count(*) n from directorypluginconfig", "count the LDAP directories")
+        if not int(rows[0]["n"] or 0):    # AXL cannot add one without a directory server: the simulator's SQL can
+            side.update("insert into directorypluginconfig (pkid, name) values (newid(), "
+                        f"'{MIRROR['ldap_directory']}')", "add an LDAP directory")
 
 
 # ------------------------------------------------------------------ the scratch sweep
@@ -412,7 +441,7 @@ def catalogue_resources(side):
 
 
 @probe("sql-union-literal", "SQL: a UNION of string literals of different lengths (CHAR padding)",
-       covers=("audit 8",))
+       covers=("compat:char-padding", "audit 8"))
 def sql_union_literal(side):
     answer, rows = side.sql(f"select 'group' kind from dirgroup where name = '{END_USERS_GROUP}' union all "
                             f"select 'presence_group' kind from matrix where name = '{PRESENCE_GROUP}'")
@@ -514,6 +543,90 @@ def e164_primary_existing(side):
     return {"primaryExtension": pattern_shape(child_text(answer.result(), "user/primaryExtension/pattern"))}
 
 
+def _scrubbed(view, names):
+    """A view with the given names (of a real DN, partition, directory) replaced by placeholders."""
+    if isinstance(view, dict):
+        return {k: _scrubbed(v, names) for k, v in view.items()}
+    if isinstance(view, str):
+        for name, placeholder in names:
+            view = view.replace(name, placeholder) if name else view
+    return view
+
+
+def _line_found(side, pattern, partition, names):
+    answer = side.call("getLine", f"<pattern>{xml(pattern)}</pattern><routePartitionName>{xml(partition)}"
+                                  "</routePartitionName><returnedTags><pattern/></returnedTags>")
+    return "found" if answer.status == 200 and not answer.is_fault else _scrubbed(outcome(answer), names)
+
+
+@probe("partition-name-case", "getLine of a directory number naming its partition in another letter case",
+       covers=("compat:fk-name-case",), needs="partitioned_dn")
+def partition_name_case(side):
+    pkid = guid(_found(side, "partitioned_dn"))
+    rows = side.rows(f"select n.dnorpattern, p.name from numplan n, routepartition p "
+                     f"where n.fkroutepartition = p.pkid and n.pkid = '{pkid}'", "read the DN and its partition")
+    if not rows:
+        raise NotComparable(f"the {side.role}'s directory number is no longer in a partition")
+    pattern, partition = rows[0]["dnorpattern"], rows[0]["name"]
+    if partition.swapcase() == partition:
+        raise NotComparable("the partition's name has no letters")
+    if not side.models_operation("getLine"):
+        raise NotComparable("the simulator does not model getLine")
+    # the first lookup is the control: the DN is found when its partition is named as stored.  A fault
+    # that names the DN or the partition keeps placeholders: they are a real cluster's names.
+    names = ((pattern, "PATTERN"), (partition, "PARTITION"), (partition.swapcase(), "PARTITION"))
+    return {"exact_case": _line_found(side, pattern, partition, names),
+            "other_case": _line_found(side, pattern, partition.swapcase(), names)}
+
+
+def order_relation(listed, stored):
+    """How the order of ``listed`` relates to ``stored``: ``same``, ``reversed`` or ``other``."""
+    if listed == stored:
+        return "same"
+    return "reversed" if listed == list(reversed(stored)) else "other"
+
+
+@probe("service-parameter-order-existing",
+       "getIpPhoneServices of a service with 2+ parameters: their order against the order SQL stores them in",
+       covers=("compat:parameter-order", "audit 6.4"), needs="service_parameters")
+def service_parameter_order_existing(side):
+    name = _found(side, "service_parameters")
+    answer = side.call("getIpPhoneServices", f"<serviceName>{xml(name)}</serviceName>")
+    if answer.status != 200:
+        raise StepFailed("getIpPhoneServices", answer)
+    service = find(answer.result(), "ipPhoneServices")
+    listed = [child_text(p, "name") for p in children(find(service, "parameters"), "parameter")]
+    # no ORDER BY: the table's storage order, which is the order the rows were inserted in
+    rows = side.rows(f"select name from telecasterserviceparameter where fktelecasterservice = "
+                     f"'{guid(service.get('uuid'))}'", "read the parameters by SQL")
+    stored = [r["name"] for r in rows]
+    if sorted(listed) != sorted(stored):
+        return {"getIpPhoneServices": "lists other parameters than SQL"}
+    return {"getIpPhoneServices": order_relation(listed, stored)}
+
+
+SYNC_TEXT = re.compile(r"^Sync\b")
+
+
+@probe("ldap-sync-status-form", "getLdapSyncStatus of an LDAP directory: a status text or true/false",
+       covers=("compat:ldap-sync-status",), needs="ldap_directory")
+def ldap_sync_status_form(side):
+    name = _found(side, "ldap_directory")
+    if not side.models_operation("getLdapSyncStatus"):
+        raise NotComparable("the simulator does not model getLdapSyncStatus")
+    answer = side.call("getLdapSyncStatus", f"<name>{xml(name)}</name>")
+    if answer.status != 200:
+        raise StepFailed("getLdapSyncStatus", answer)
+    text = (answer.result().text or "").strip()
+    # Only the form is compared: which status a directory is in differs between any two clusters.  An
+    # empty answer (never synchronised, in the simulator) is the text form: the boolean one says "false".
+    if text in ("true", "false"):
+        return {"form": "true/false"}
+    if not text or SYNC_TEXT.match(text):
+        return {"form": "status text"}
+    return {"form": "other", "answer": _scrubbed(text, ((name, "DIRECTORY"),))}
+
+
 # ------------------------------------------------------------------ --write-scratch probes
 def _service_xml():
     parameters = "".join(
@@ -536,7 +649,7 @@ def scratch_service(side):
 
 
 @probe("service-parameter-order", "getIpPhoneServices: the order the parameters come back in (declared b, a)",
-       covers=("audit 6.4",), scratch=True)
+       covers=("compat:parameter-order", "audit 6.4"), scratch=True)
 def service_parameter_order(side):
     side.need("service", "scratch-service")
     answer = side.call("getIpPhoneServices", f"<serviceName>{SERVICE}</serviceName>")
@@ -699,8 +812,18 @@ def subscription_url_on_add(side):
        covers=("audit 6.2",), scratch=True)
 def selfcare_value_change(side):
     side.need("values", "subscription-url-on-add")
+    before = _state(side)
     _selfcare(side, "selfcare")
-    return _state(side)
+    after = _state(side)
+    # The URL is compared with the one before the change, not as it is: how the add built it is
+    # subscription-url-on-add's question (compat:resave-url), not this probe's.
+    if after["url"] == before["url"]:
+        url = "unchanged"
+    elif after["url"].get("b") == "selfcare":
+        url = "carries the new value"
+    else:
+        url = {"changed otherwise": after["url"]}
+    return {"values": after["values"], "url": url}
 
 
 @probe("resave-stale-url", "updateDeviceProfile re-sending the url getDeviceProfile returned: which value of b wins",
@@ -744,10 +867,11 @@ def ri167_sql_update(side):
     return _state(side)
 
 
-def _add_user(side, userid):
-    return side.call("addUser", f"<user><firstName>Conformance</firstName><lastName>Kit</lastName>"
+def _add_user(side, userid, last_name="Kit", directory_uri=DIRECTORY_URI):
+    uri = f"<directoryUri>{directory_uri}</directoryUri>" if directory_uri else ""
+    return side.call("addUser", f"<user><firstName>Conformance</firstName><lastName>{last_name}</lastName>"
                                 f"<userid>{userid}</userid><presenceGroupName>{PRESENCE_GROUP}</presenceGroupName>"
-                                f"<directoryUri>{DIRECTORY_URI}</directoryUri></user>")
+                                f"{uri}</user>")
 
 
 @probe("scratch-user", "addUser of a local user without associatedGroups", covers=("audit 3.6",), scratch=True)
@@ -793,14 +917,16 @@ def scratch_user_shape(side):
 @probe("duplicate-add-user", "addUser of a userid that exists: the fault", covers=("audit 2.1",), scratch=True)
 def duplicate_add_user(side):
     side.need("user", "scratch-user")
-    return outcome(_add_user(side, USER))
+    # only the userid is shared: no directory URI (rule RI-2159), another last name (rule MFI-784)
+    return outcome(_add_user(side, USER, "Kit Duplicate", directory_uri=None))
 
 
 @probe("duplicate-directory-uri", "addUser of a second user with the same directoryUri (rule RI-2159)",
        covers=("audit 3.8",), scratch=True)
 def duplicate_directory_uri(side):
     side.need("user", "scratch-user")
-    return outcome(_add_user(side, USER2))
+    # another last name: only the directory URI is shared (first + last name + mail is rule MFI-784's)
+    return outcome(_add_user(side, USER2, "Kit Second"))
 
 
 @probe("imp-without-home-cluster", "updateUser homeCluster=false, imAndPresenceEnable=true (rule RI-2118)",
@@ -823,3 +949,17 @@ def imp_with_home_cluster(side):
     user = _get_user(side, RETURNED_IMP)
     return {"update": outcome(answer), "homeCluster": child_text(user, "homeCluster"),
             "imAndPresenceEnable": child_text(user, "imAndPresenceEnable")}
+
+
+@probe("presence-group-name-case", "addUser naming the Standard Presence group in another letter case "
+       "(as Cisco's DevNet samples do)", covers=("compat:fk-name-case",), scratch=True)
+def presence_group_name_case(side):
+    answer = side.call("addUser", f"<user><firstName>Conformance</firstName><lastName>Case</lastName>"
+                                  f"<userid>{USER_CASE}</userid><presenceGroupName>{PRESENCE_GROUP_OTHER_CASE}"
+                                  "</presenceGroupName></user>")
+    view = {"add": outcome(answer)}
+    if answer.status == 200:
+        rows = side.rows(f"select m.name from enduser e, matrix m where e.fkmatrix_presence = m.pkid "
+                         f"and e.userid = '{USER_CASE}'", "read the user's presence group")
+        view["presence_group"] = rows[0]["name"] if rows else None
+    return view

@@ -27,6 +27,12 @@ class Operation:
 
 def operation(name, *, write=False, listing=False):
     def register(handler):
+        known = OPERATIONS.get(name)
+        if known is not None and (known.handler.__module__, known.handler.__qualname__) != (
+                handler.__module__, handler.__qualname__):
+            # two families modelling one operation: the one imported last would win without a word
+            raise RuntimeError(f"{name} is registered twice: {known.handler.__module__}.{known.handler.__qualname__} "
+                               f"and {handler.__module__}.{handler.__qualname__}")
         OPERATIONS[name] = Operation(name, handler, write, listing)
         return handler
     return register

@@ -9,8 +9,17 @@ conformance kit's ``--write-scratch`` checks do).
 Only ``pattern``, ``description``, ``usage``, ``routePartitionName``, ``alertingName`` and
 ``asciiAlertingName`` are stored; the other elements of ``XLine`` are accepted and ignored, and
 ``getLine`` leaves them out (every element of ``RLine`` is optional).  A pattern is looked up and
-stored through the same helper as the lines of a device, so the two paths agree on how a pattern
-is kept.
+stored through the same helpers as the lines of a device, so the two paths agree on how a pattern
+is kept:
+
+- ``addLine`` stores a pattern that begins with ``+`` as ``\\+...`` (``--compat
+  plus-escape=escaped``, the default; real captures show E.164 patterns escaped), whether or not
+  the request escaped it; with ``plus-escape=verbatim`` as sent.
+- ``getLine``/``removeLine`` by ``pattern`` name an existing DN, so they must use the stored form
+  (as ``lineIdentifier`` and ``primaryExtension`` do): with ``escaped``, ``+1408...`` does not find
+  ``\\+1408...`` (5007).
+- ``routePartitionName`` matches whatever its case (``--compat fk-name-case=insensitive``, the
+  default; ``exact``: case-sensitive), as the other reference names do.
 
 - ``addLine`` of a pattern + partition that exists: -239, the duplicate-insert fault (MFI-67).
 - get/remove of a line that does not exist: 5007 "Item not valid: The specified Line was not
@@ -21,7 +30,7 @@ is kept.
 
 from .. import soap
 from . import lookup, not_found, operation
-from .devices import _numplan
+from .devices import _numplan, escaped
 from .services import enum_of, require, run, value
 
 DUPLICATE = "Could not insert new row - duplicate value in a UNIQUE INDEX column (Unique Index:)."
@@ -41,13 +50,14 @@ def _line_pkid(req):
                                   f"'{req.operation}' is not complete. One of '{{uuid, pattern}}' is expected.",
                             "soapenv:Client")
     partition = (req.text("routePartitionName") or "").strip()
+    nocase = req.compat("fk-name-case") == "insensitive"
     if partition:
         try:
-            lookup(req.conn, "routepartition", partition, "Route Partition")
+            lookup(req.conn, "routepartition", partition, "Route Partition", nocase=nocase)
         except soap.AxlFault:
             raise not_found(LINE) from None
-    try:
-        return _numplan(req.conn, req.text("pattern", "").strip(), partition, create=False)
+    try:   # the pattern as sent: naming an existing DN needs its stored form (see the module docstring)
+        return _numplan(req.conn, req.text("pattern", "").strip(), partition, create=False, nocase=nocase)
     except soap.AxlFault:
         raise not_found(LINE) from None
 
@@ -68,16 +78,17 @@ def add_line(req):
     conn = req.conn
     element = req.find("line")
     require(element, ("pattern", "usage"), "line")
-    pattern = soap.child_text(element, "pattern", "").strip()
+    pattern = escaped(soap.child_text(element, "pattern", "").strip(), req.compat("plus-escape"))
     partition = (soap.child_text(element, "routePartitionName") or "").strip()
+    nocase = req.compat("fk-name-case") == "insensitive"
     usage = enum_of(conn, "typepatternusage", soap.child_text(element, "usage", "").strip(), "Pattern Usage")
     try:
-        _numplan(conn, pattern, partition, create=False)
-    except soap.AxlFault:
+        _numplan(conn, pattern, partition, create=False, nocase=nocase)
+    except soap.AxlFault:     # not there (an unknown partition: the insert below says so)
         pass
     else:
         raise soap.AxlFault(-239, DUPLICATE)
-    pkid = _numplan(conn, pattern, partition, create=True)
+    pkid = _numplan(conn, pattern, partition, create=True, nocase=nocase)
     _p, description = value(element, "description")
     _p, alerting = value(element, "alertingName")
     run(conn, "UPDATE numplan SET description = ?, alertingname = ?, tkpatternusage = ? WHERE pkid = ?",
