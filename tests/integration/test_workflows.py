@@ -409,13 +409,29 @@ def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14,
     identity_state(state)
     before, writes_before = snapshot(sim14), writes(sim14)
 
-    # check mode: nothing exists yet, so the group's role and the users' group are pending, not errors
+    # check mode: nothing exists yet, so only the references to the new role and the new group are pending;
+    # everything else is planned and diffed as usual: the new user, the title change, the new group
     run = playbook(ansible14, "provision.yml", "--check", "--diff")
     assert run.rc == 0, run
     assert writes(sim14) == writes_before and snapshot(sim14) == before
     summary = task(run, "Summary")["msg"]
     assert summary["check_mode"] is True and summary["roles_changed"] == [ROLE_NAME]
-    assert summary["pending_in_check_mode"] == ["group Helpdesk: roles", "end users"]
+    assert summary["groups_changed"] == ["Helpdesk"] and summary["memberships_changed"] == ["Helpdesk"]
+    assert summary["pending_in_check_mode"] == ["group Helpdesk: roles Helpdesk Phone Read", "user wf_new1: groups Helpdesk"]
+    assert summary["users"] == {"created": 1, "updated": 1, "deleted": 0, "unchanged": 0, "failed": 0}
+    assert sorted(summary["users_changed"], key=lambda c: c["userid"]) == [
+        {"userid": "user00008", "action": "updated", "fields": ["title"]},
+        {"userid": "wf_new1", "action": "created", "fields": ["first_name", "groups", "last_name", "pin", "presence_group"]}]
+    users_task = task(run, "Converge the end users in one task")
+    assert users_task["diff"]["before"]["user00008"] == {"title": title_of(sim14, "user00008")} != {"title": "Lead"}
+    assert users_task["diff"]["after"]["user00008"] == {"title": "Lead"}
+    assert users_task["diff"]["after"]["wf_new1"]["groups"] == ["Helpdesk", "Standard CCM End Users"]
+    assert users_task["pending"] == [{"userid": "wf_new1", "option": "groups", "names": ["Helpdesk"]}]
+    group_task = task(run, "Converge the access control groups and their roles")["results"][0]
+    assert group_task["diff"] == {"before": {}, "after": {"name": "Helpdesk", "roles": [ROLE_NAME]}}
+    # what the reviewer reads in the log: the title change and the new user next to the pending membership
+    assert f'-        "title": "{title_of(sim14, "user00008")}"' in run.output and '+        "title": "Lead"' in run.output
+    assert '"wf_new1": {' in run.output and "user wf_new1: groups Helpdesk" in run.output
     assert task(run, "Converge the custom roles")["results"][0]["role"]["uuid"] == PLACEHOLDER
 
     run = playbook(ansible14, "provision.yml", "--diff")
