@@ -19,7 +19,7 @@ description:
     in one C(updateUser) request.
   - List options (O(associated_devices), O(groups), O(em_profiles), O(cti_controlled_profiles)) take
     C(add), C(remove) or C(set), see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists). A plain
-    list means C(set): C(groups: [Standard CCM End Users]) is C(groups: {set: [Standard CCM End Users]}).
+    list means C(set), so O(groups) given as the list C([Standard CCM End Users]) is the set of that list.
   - Users synchronised from LDAP keep their directory-owned fields (names, mail, phone numbers,
     department, title, manager, directory URI); declaring a different value fails with the list of
     those fields and writes nothing (or, with O(ldap_owned_fields=skip), is reported and not written).

@@ -33,6 +33,8 @@ options:
   users:
     description:
       - The users, each a mapping of M(voiceops.cucm.cucm_end_user) options (C(userid) required).
+      - A list option may be given as a plain list, which means its C(set) (a C(groups) list C([Standard CCM End Users])
+        is the set of that list). The same holds in O(users_file).
       - Per-user secrets (C(password), C(pin), C(digest_credentials)) are refused here, because Ansible would log
         them and masking 10,000 secrets costs minutes; put them in O(users_file) or use O(default_password) and
         O(default_pin).
@@ -130,7 +132,7 @@ options:
   dest:
     description:
       - With V(gathered), write the users to this file instead of returning them, for large exports (a GitOps
-        bootstrap): C(.json), C(.yml) or C(.yaml) as a mapping with a C(users) list, or C(.csv) with the columns that
+        bootstrap). C(.json), C(.yml) or C(.yaml) as a mapping with a C(users) list, or C(.csv) with the columns that
         O(users_file) reads (a header row of option names, list options C(;)-separated, the primary extension in
         C(primary_extension_pattern) and C(primary_extension_partition)), so a gathered CSV can be edited in a
         spreadsheet and given back as O(users_file), as BAT does.
@@ -163,7 +165,7 @@ options:
   pending_references:
     description:
       - In check mode, names of objects that the same run creates before this task (the M(voiceops.cucm.identity) role
-        passes the access control groups it would create). A user joining one of them cannot be checked yet: the
+        passes the access control groups it would create). A user joining one of them cannot be checked yet; the
         membership is planned and shown in the diff as usual, left out of the reference check, and reported in
         RV(pending). Everything else of the user is checked and diffed as usual.
       - Ignored outside check mode, where those objects exist by the time this task runs.

@@ -49,7 +49,7 @@ options:
     description:
       - Roles the group grants. C(add) and C(remove) keep roles you do not mention, C(set) makes the list exactly
         this; see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists). A plain list means C(set)
-        (C(roles: [A]) is C(roles: {set: [A]})).
+        (the list C([A]) is the set of that list).
       - The roles of a standard group cannot change; declaring the roles it has is no change.
     type: dict
     suboptions:
@@ -69,7 +69,7 @@ options:
     description:
       - End users in the group, by user ID. Same list semantics as O(roles). With C(add)/C(remove) only the named
         users' membership is read; C(set) reads the whole membership (in pages, for large groups).
-      - A plain list is refused here (a group can hold thousands of users, and C(set) takes every other one out):
+      - A plain list is refused here (a group can hold thousands of users, and C(set) takes every other one out);
         write C(add), C(remove) or C(set).
     type: dict
     suboptions:
@@ -94,7 +94,7 @@ options:
   pending_references:
     description:
       - In check mode, names of objects that the same run creates before this task (the M(voiceops.cucm.identity) role
-        passes the roles and users it would create). A role or member that is one of them cannot be checked yet: it is
+        passes the roles and users it would create). A role or member that is one of them cannot be checked yet; it is
         planned and shown in the diff as usual, left out of the reference check, and reported in RV(pending).
       - Ignored outside check mode, where those objects exist by the time this task runs.
     type: dict

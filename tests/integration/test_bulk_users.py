@@ -770,6 +770,9 @@ def test_throttled_writes_retried_exactly_no_duplicates(ansible_mid, mid, tmp_pa
     result = run.result()
     assert result["axl"]["throttled"] == stats["throttled"] and result["axl"]["requests"] == stats["requests"]
     assert result["counts"]["updated"] == 100
+    # the retries are not silent: a warning with the counts (each 503 was retried once)
+    assert any("throttled %d AXL requests" % stats["throttled"] in w and "retried %d times" % stats["throttled"] in w
+               for w in result.get("warnings", [])), result.get("warnings")
     entries = [e for e in log_since(mid, start) if e["operation"] == "updateUser"]
     done = Counter(written_userid(e) for e in entries if e["status"] == 200)
     assert sorted(done) == [uid(i) for i in range(101, 201)] and set(done.values()) == {1}
