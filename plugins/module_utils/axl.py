@@ -214,7 +214,7 @@ class AxlClient(object):
         self._family = [self]      # this client and its forks (see totals)
         self.url = "https://%s:%s/axl/" % ("[%s]" % host if ":" in host else host, self.port)
         self.proxy = shown_proxy(proxy) if proxy else None
-        self._proxy = parse_proxy(proxy) if proxy else None
+        self._proxy = parse_proxy(proxy) if proxy else ()     # (host, port, username, password)
         self._context = self._tls_context()
 
     # ------------------------------------------------------------------ public API

@@ -209,6 +209,7 @@ def validate_items(resource, items, version, allow_secrets, invalid=None):
 def _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen):
     """Append the checked parameters of one object to ``out``, or its problems to ``problems``."""
     label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
+    item = plain_list_items(resource, item)
     numbers = number_problems(spec, item)
     if numbers:
         problems.extend("%s: %s" % (label, msg) for msg in numbers)
@@ -218,7 +219,6 @@ def _validate_item(resource, item, label, version, allow_secrets, validator, spe
         problems.append("%s: %s: per-user secrets are only read from users_file (inline values would be "
                         "logged); use default_password/default_pin or users_file" % (label, ", ".join(secrets)))
         return
-    item = plain_list_items(resource, item)
     params = plain(resource, item)
     if params is None:
         # not in the plain shape: let Ansible's own validator convert it or say what is wrong

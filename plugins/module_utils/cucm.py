@@ -166,9 +166,10 @@ class _AnsibleModule(AnsibleModule):
     def _load_params(self):
         # the parameters as the task gave them, before Ansible converts numbers to text
         super(_AnsibleModule, self)._load_params()
-        self.number_problems = number_problems(self.argument_spec, self.params)
-        # groups: [A] means groups: {set: [A]} (before Ansible's validation, which wants a dict)
-        self.number_problems += plain_lists(self.argument_spec, self.params, self._plain_list_refused)
+        # groups: [A] means groups: {set: [A]} (before Ansible's validation, which wants a dict, and before the
+        # search for numbers, which then finds groups: [0123] too)
+        shorthand = plain_lists(self.argument_spec, self.params, self._plain_list_refused)
+        self.number_problems = number_problems(self.argument_spec, self.params) + shorthand
 
     def _deferred_values(self):
         params = getattr(self, "params", None) or {}

@@ -367,9 +367,9 @@ class Resource(object):
 
 
 def lookalike_message(resource, name, existing):
+    shown = " and ".join(repr(e) for e in sorted(existing))
     return ("%s %r does not exist, but %s does: the names differ only in letter case, and CUCM would keep both. "
-            "Use the existing name (or rename it first)" % (resource.noun, name,
-                                                             " and ".join(repr(e) for e in sorted(existing))))
+            "Use the existing name (or rename it first)" % (resource.noun, name, shown))
 
 
 def identity_problem(option, text):

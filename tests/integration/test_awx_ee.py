@@ -31,6 +31,8 @@ def credential_type():
     types = awx_specs.controller_objects()["controller_credential_types"]
     assert [t["name"] for t in types] == ["Cisco CUCM AXL"]
     return types[0]
+
+
 # canaries: the AXL password (the credential) and a user PIN (a survey answer)
 AXL_PASSWORD = "Canary-AXL-9f4c2e71"
 PIN = "04471260"      # octal-looking digits: AWX writes !unsafe '04471260', which ansible-core 2.19+ reads as a number

@@ -13,8 +13,6 @@ import shutil
 import socket
 import threading
 
-import yaml
-
 from conftest import ROOT
 from test_workflows import group_members, playbook, recap_changed, task, title_of, users_of, writes
 
@@ -89,8 +87,8 @@ def test_plain_lists_csv_round_trip_and_ldap_owned_fields(ansible14, sim14, tmp_
     csv_file, bad = tmp_path / "users.csv", tmp_path / "users.txt"
     admin_app = "Cisco Call Manager Administration"
     tasks = [
-        {"name": "plain list, one user", USER: {"userid": "user00005", "groups": ["Standard CCM End Users",
-                                                                                    "Standard CTI Enabled"]}},
+        {"name": "plain list, one user", USER: {"userid": "user00005",
+                                                "groups": ["Standard CCM End Users", "Standard CTI Enabled"]}},
         {"name": "plain list, bulk", USERS: {"users": [{"userid": "user00006", "groups": ["Standard CTI Enabled"]}]}},
         {"name": "plain list, role resources", "voiceops.cucm.cucm_role": {
             "name": "Plain Role", "application": admin_app,
@@ -241,8 +239,10 @@ def test_connection_option_names_and_https_proxy(ansible14, sim14):
     authed = "http://axlproxy:%s@127.0.0.1:%d" % (secret, auth_proxy.port)
     wrong = "http://axlproxy:not-%s@127.0.0.1:%d" % (secret, auth_proxy.port)
     try:
-        with_proxy = (lambda name, proxy, **kw: dict(
-            name=name, **{"voiceops.cucm.cucm_end_user_info": {"userid": "user00003", "cucm_proxy": proxy}}, **kw))
+        def with_proxy(name, proxy, **keywords):
+            return dict(name=name, **{"voiceops.cucm.cucm_end_user_info": {"userid": "user00003", "cucm_proxy": proxy}},
+                        **keywords)
+
         tasks = [
             dict(info, name="old names"),
             dict(info, name="HTTPS_PROXY", environment={"HTTPS_PROXY": open_proxy.url}),

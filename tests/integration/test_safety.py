@@ -512,8 +512,8 @@ def test_lost_updates(runner, sim14, rec, tmp_path, collections_path):
     rows = role_rows(sim14, "Safety Role")
     rec.add("U03", "lost-updates", "cucm_role", "two jobs at once add different resources: all three resources, one row "
             "each", "rc %s; rows %s" % ([r.rc for r in runs], rows),
-            [r.rc for r in runs] == [0, 0] and rows == sorted([("Phone web pages", 1), ("User web pages", 1),
-                                                                 ("Device Profile web pages", 2)]))
+            [r.rc for r in runs] == [0, 0] and rows == sorted(
+                [("Phone web pages", 1), ("User web pages", 1), ("Device Profile web pages", 2)]))
 
     runs = _two_at_once(sim14, tmp_path / "r2", collections_path, [
         [task(ROLE, name="Safety Role", resources={"add": [{"name": "Route Partition web pages", "permission": "read"}]})],
