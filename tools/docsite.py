@@ -352,6 +352,13 @@ Ansible configuration settings
 ------------------------------
 
 See `Ansible Configuration Settings <https://docs.ansible.com/ansible/latest/reference_appendices/config.html>`__.
+
+.. _action_plugins:
+
+Action plugins
+--------------
+
+See `Action plugins <https://docs.ansible.com/ansible/latest/plugins/action.html>`__.
 """
 
 

@@ -106,7 +106,7 @@ options:
     version_added: 1.1.0
   departed:
     description:
-      - User IDs that have left (for example the ledger that the M(voiceops.cucm.leavers) role writes). A declared
+      - User IDs that have left (for example the ledger that the C(voiceops.cucm.leavers) role writes). A declared
         user in this list is never created or changed, so a desired state that still lists a leaver does not bring
         it back; it is reported as a problem (see O(on_invalid)).
     type: list
@@ -156,7 +156,7 @@ options:
         applied).
       - V(skip) leaves those fields as the directory has them, converges everything else, and reports each such value
         in RV(ldap_skipped), in the diff (under C(ldap_owned_not_written)) and in a warning. Use it for a desired state
-        that the directory overtakes (an export kept in Git), as the M(voiceops.cucm.identity) role does.
+        that the directory overtakes (an export kept in Git), as the C(voiceops.cucm.identity) role does.
       - With V(gathered), an LDAP-synchronised user is always exported without those fields.
     type: str
     choices: [fail, skip]
@@ -164,7 +164,7 @@ options:
     version_added: 1.1.0
   pending_references:
     description:
-      - In check mode, names of objects that the same run creates before this task (the M(voiceops.cucm.identity) role
+      - In check mode, names of objects that the same run creates before this task (the C(voiceops.cucm.identity) role
         passes the access control groups it would create). A user joining one of them cannot be checked yet; the
         membership is planned and shown in the diff as usual, left out of the reference check, and reported in
         RV(pending). Everything else of the user is checked and diffed as usual.

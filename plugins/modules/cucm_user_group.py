@@ -93,7 +93,7 @@ options:
     type: str
   pending_references:
     description:
-      - In check mode, names of objects that the same run creates before this task (the M(voiceops.cucm.identity) role
+      - In check mode, names of objects that the same run creates before this task (the C(voiceops.cucm.identity) role
         passes the roles and users it would create). A role or member that is one of them cannot be checked yet; it is
         planned and shown in the diff as usual, left out of the reference check, and reported in RV(pending).
       - Ignored outside check mode, where those objects exist by the time this task runs.
