@@ -18,7 +18,8 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 MUST_HAVE = [
     "MANIFEST.json", "FILES.json", "README.md", "requirements.txt", "meta/runtime.yml",
-    "meta/execution-environment.yml", "execution-environment.yml", "extensions/awx/credential_type.yml",
+    "meta/execution-environment.yml", "execution-environment.yml", "extensions/awx/controller_objects.yml",
+    "extensions/awx/configure_controller.yml", "playbooks/drift_report.yml", "docs/examples/state/cucm_emea/users.yml",
     "roles/identity/meta/argument_specs.yml", "roles/leavers/meta/argument_specs.yml",
     "roles/phone_services_self_service/meta/argument_specs.yml", "playbooks/provision.yml",
     "playbooks/repair_phone_service_subscriptions.yml", "playbooks/ippa_password_self_service.yml",

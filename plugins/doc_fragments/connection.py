@@ -39,50 +39,76 @@ options:
       - If not set, the value of the E(CUCM_PASSWORD) environment variable is used.
     type: str
     required: true
-  validate_certs:
+  cucm_validate_certs:
     description:
       - Verify the TLS certificate of CUCM. Turn it off only in a lab; the module warns when it is off.
       - If not set, the value of the E(CUCM_VALIDATE_CERTS) environment variable is used.
       - Environment variables of other tools (E(REQUESTS_CA_BUNDLE), E(CURL_CA_BUNDLE)) never override this.
+      - Called O(validate_certs) before version 1.1.0; that name still works.
     type: bool
     default: true
-  ca_path:
+    aliases: [validate_certs]
+  cucm_ca_path:
     description:
       - PEM file (or directory of hashed PEM files) with the CA certificate that issued CUCM's Tomcat
         certificate, or the self-signed certificate itself. Without it the system trust store is used.
       - If not set, the value of the E(CUCM_CA_PATH) environment variable is used.
+      - Called O(ca_path) before version 1.1.0; that name still works.
     type: path
-  axl_version:
+    aliases: [ca_path]
+  cucm_axl_version:
     description:
       - AXL schema version to speak. When omitted, the module asks the cluster once per task
         (C(getCCMVersion)); setting it (for example through C(module_defaults)) saves that request.
       - CUCM 15 accepts 15.0, 14.0 and 12.5; CUCM 14 accepts 14.0, 12.5 and 11.5.
       - If not set, the value of the E(CUCM_AXL_VERSION) environment variable is used.
+      - Called O(axl_version) before version 1.1.0; that name still works.
     type: str
     choices: ['11.5', '12.5', '14.0', '15.0']
-  timeout:
+    aliases: [axl_version]
+  cucm_timeout:
     description:
       - Seconds to wait for CUCM to connect or answer one request.
       - If not set, the value of the E(CUCM_TIMEOUT) environment variable is used.
+      - Called O(timeout) before version 1.1.0; that name still works.
     type: int
     default: 30
-  retry_budget:
+    aliases: [timeout]
+  cucm_retry_budget:
     description:
       - Total seconds the task may spend retrying throttled writes (HTTP 503), busy reads and
-        connection failures before it gives up.
+        connection failures before it gives up. A task that had to retry says so in a warning, with the count.
       - If not set, the value of the E(CUCM_RETRY_BUDGET) environment variable is used.
+      - Called O(retry_budget) before version 1.1.0; that name still works.
     type: int
     default: 300
-  retry_delay:
+    aliases: [retry_budget]
+  cucm_retry_delay:
     description:
       - Base of the full-jitter exponential backoff between retries, in seconds (the n-th retry waits a
-        random time up to O(retry_delay) times 2 to the n, at most 60 seconds).
+        random time up to O(cucm_retry_delay) times 2 to the n, at most 60 seconds).
       - If not set, the value of the E(CUCM_RETRY_DELAY) environment variable is used.
+      - Called O(retry_delay) before version 1.1.0; that name still works.
     type: float
     default: 2.0
+    aliases: [retry_delay]
+  cucm_proxy:
+    description:
+      - An HTTP proxy to reach CUCM through, as C(http://host:port) or C(http://user:password@host:port) (the
+        password is never shown). The module opens a tunnel with C(CONNECT); TLS runs end to end with CUCM through it,
+        so O(cucm_ca_path) and O(cucm_validate_certs) apply as without a proxy.
+      - If not set, the value of the E(CUCM_PROXY) environment variable is used; if that is not set either, the
+        E(HTTPS_PROXY) (or E(https_proxy)) environment variable, unless E(NO_PROXY) (or E(no_proxy)) names the host
+        (comma-separated host names, domains, IP addresses, or C(*)). E(NO_PROXY) does not apply to O(cucm_proxy) or
+        E(CUCM_PROXY).
+      - An empty string connects directly, whatever the environment says.
+    type: str
+    version_added: 1.1.0
 notes:
   - All options of this group can be set once for a play with C(module_defaults) and the action
     group C(group/voiceops.cucm.cucm).
+  - Every connection option is named C(cucm_<name>), its environment variable C(CUCM_<NAME>), and the playbooks of
+    this collection read inventory variables of the same names (C(cucm_ca_path), C(cucm_proxy), ...).
   - The modules run where the task runs (usually C(localhost) or the AWX execution environment) and
     need the Python library C(lxml) there.
 """

@@ -16,6 +16,8 @@
   deciding, so nothing is written twice.
 - TLS is verified by default against ``ca_path`` or the system store; nothing in the
   environment (``REQUESTS_CA_BUNDLE`` and friends) overrides what the task said.
+- An HTTP proxy (``proxy``; by default ``HTTPS_PROXY`` unless ``NO_PROXY`` names the host) is used
+  with CONNECT: TLS runs end to end with CUCM through the tunnel, so the proxy sees no request.
 - Built on ``http.client`` and lxml with the compact schema of ``axl_schema``: a module starts
   in a few milliseconds instead of loading Cisco's 4 MB WSDL.
 """
@@ -119,6 +121,77 @@ class _NotSent(Exception):
     pass
 
 
+# ---------------------------------------------------------------------------------- proxies
+def environment_proxies():
+    """The HTTPS proxy URLs of the environment (``HTTPS_PROXY``, ``https_proxy``), set and not empty."""
+    return tuple(os.environ[n] for n in ("https_proxy", "HTTPS_PROXY") if os.environ.get(n))
+
+
+def bypassed(host, no_proxy):
+    """Whether ``NO_PROXY`` (comma-separated host names, domains with or without a leading dot, IP
+    addresses, ``*`` for every host; a ``:port`` is ignored) names ``host``, as curl reads it."""
+    host = host.strip("[]").lower().rstrip(".")
+    for entry in (no_proxy or "").replace(" ", ",").split(","):
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        if entry.startswith("[") and "]" in entry:
+            entry = entry[1:entry.index("]")]
+        elif entry.count(":") == 1:
+            entry = entry.split(":")[0]
+        entry = entry.lstrip(".").rstrip(".")
+        if host == entry or host.endswith("." + entry):
+            return True
+    return False
+
+
+def environment_proxy(host):
+    """The proxy URL the environment gives for HTTPS to ``host``: ``HTTPS_PROXY`` (or ``https_proxy``)
+    unless ``NO_PROXY`` (or ``no_proxy``) names the host; None when there is none."""
+    proxies = environment_proxies()
+    if not proxies:
+        return None
+    no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    return None if bypassed(host, no_proxy) else proxies[0]
+
+
+_PROXY_URL = re.compile(r"^(?:(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*)://)?(?:(?P<user>[^:@/]*)(?::(?P<password>[^@/]*))?@)?"
+                        r"(?P<host>\[[^\]]+\]|[^:/@]+)(?::(?P<port>\d+))?/?$")
+
+
+def parse_proxy(url):
+    """``(host, port, username, password)`` of an HTTP proxy URL (``http://[user:password@]host[:port]``,
+    the scheme may be left out; port 8080 by default); AxlError for anything else."""
+    match = _PROXY_URL.match((url or "").strip())
+    if not match:
+        raise AxlError("cucm_proxy: %r is not a proxy URL; write http://host:port (or http://user:password@host:port)"
+                       % shown_proxy(url))
+    scheme = (match.group("scheme") or "http").lower()
+    if scheme != "http":
+        raise AxlError("cucm_proxy: %s:// proxies are not supported; give the proxy's http:// URL (AXL's TLS runs through "
+                       "the proxy's CONNECT tunnel end to end either way)" % scheme)
+    user, password = match.group("user"), match.group("password")
+    return (match.group("host").strip("[]"), int(match.group("port") or 8080),
+            _unquote(user) if user else None, _unquote(password) if password is not None else None)
+
+
+def _unquote(text):
+    return re.sub(r"%([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def proxy_password(url):
+    """The password inside a proxy URL, or None (it is a secret: never shown)."""
+    match = _PROXY_URL.match((url or "").strip())
+    return _unquote(match.group("password")) if match and match.group("password") else None
+
+
+def shown_proxy(url):
+    """A proxy URL as messages may show it: without its credentials."""
+    return re.sub(r"//[^@/]*@", "//", url or "") if "@" in (url or "") else url
+
+
 class _NoAnswer(Exception):
     pass
 
@@ -134,7 +207,7 @@ def is_write(operation):
 
 class AxlClient(object):
     def __init__(self, host, username, password, port=8443, validate_certs=True, ca_path=None, axl_version=None,
-                 timeout=30, retry_budget=120.0, retry_delay=2.0, sleep=time.sleep, jitter=random.random):
+                 timeout=30, retry_budget=120.0, retry_delay=2.0, sleep=time.sleep, jitter=random.random, proxy=None):
         if not HAS_LXML:
             raise AxlError("the Python library lxml is required on the host that runs the module")
         self.host = host
@@ -153,7 +226,10 @@ class AxlClient(object):
         self._last_used = 0.0
         self._cookies = {}
         self.counters = dict(requests=0, basic_auths=0, retries=0, throttled=0)
+        self._family = [self]      # this client and its forks (see totals)
         self.url = "https://%s:%s/axl/" % ("[%s]" % host if ":" in host else host, self.port)
+        self.proxy = shown_proxy(proxy) if proxy else None
+        self._proxy = parse_proxy(proxy) if proxy else ()     # (host, port, username, password)
         self._context = self._tls_context()
 
     # ------------------------------------------------------------------ public API
@@ -248,7 +324,12 @@ class AxlClient(object):
         twin._conn = None
         twin._last_used = 0.0
         twin.counters = dict.fromkeys(self.counters, 0)
+        self._family.append(twin)
         return twin
+
+    def totals(self):
+        """The counters of this client and of every fork of it, added up."""
+        return dict((k, sum(c.counters[k] for c in self._family)) for k in self.counters)
 
     def close(self):
         if self._conn is not None:
@@ -306,7 +387,7 @@ class AxlClient(object):
                 self.counters["throttled"] += 1
                 if not self._backoff(attempt, deadline):
                     raise AxlThrottled("CUCM at %s kept throttling AXL writes (HTTP 503) for %s s; the cluster's "
-                                       "change queue is busy, retry later or raise retry_budget" % (self.host, self.retry_budget))
+                                       "change queue is busy, retry later or raise cucm_retry_budget" % (self.host, self.retry_budget))
                 attempt += 1
                 continue
             try:
@@ -353,7 +434,7 @@ class AxlClient(object):
                                % (self.username, operation, self.host))
         if status == 599:
             supported, said = versions_of_599(data.decode("utf-8", "replace"))
-            raise AxlVersionError("CUCM at %s does not accept AXL schema %s (HTTP 599: %s); set axl_version to one it "
+            raise AxlVersionError("CUCM at %s does not accept AXL schema %s (HTTP 599: %s); set cucm_axl_version to one it "
                                   "accepts, or leave it unset to detect it" % (self.host, version, said), supported)
         if status == 404:
             raise AxlConnectionError("no AXL service at %s (HTTP 404): is the Cisco AXL Web Service activated on this "
@@ -432,25 +513,42 @@ class AxlClient(object):
 
     def _connection(self):
         if self._conn is None:
-            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self._context)
+            if self._proxy:
+                proxy_host, proxy_port, user, password = self._proxy
+                conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=self.timeout, context=self._context)
+                headers = {}
+                if user is not None:
+                    token = ("%s:%s" % (user, password or "")).encode("utf-8")
+                    headers["Proxy-Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
+                conn.set_tunnel(self.host, self.port, headers=headers)
+            else:
+                conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self._context)
             try:
                 conn.connect()
             except ssl.SSLCertVerificationError as exc:
                 raise AxlConnectionError(
-                    "TLS certificate verification failed for %s:%s (%s). Set ca_path to the CA certificate that "
-                    "issued CUCM's Tomcat certificate (or the self-signed certificate itself); validate_certs: false "
+                    "TLS certificate verification failed for %s:%s (%s). Set cucm_ca_path to the CA certificate that "
+                    "issued CUCM's Tomcat certificate (or the self-signed certificate itself); cucm_validate_certs: false "
                     "turns the check off and belongs in a lab only" % (self.host, self.port, exc.verify_message or exc))
             except ssl.SSLError as exc:
                 raise AxlConnectionError("TLS handshake with %s:%s failed: %s" % (self.host, self.port, exc))
             except socket.timeout:
-                raise _NotSent("connecting to %s:%s timed out after %s s; check host, port and firewalls"
-                               % (self.host, self.port, self.timeout))
+                raise _NotSent("connecting to %s:%s%s timed out after %s s; check host, port and firewalls"
+                               % (self.host, self.port, self._via(), self.timeout))
             except OSError as exc:
-                raise _NotSent("cannot connect to CUCM AXL at %s: %s; check host and port (8443) and that the "
-                               "Cisco AXL Web Service is activated" % (self.url, getattr(exc, "strerror", None) or exc))
+                text = str(getattr(exc, "strerror", None) or exc)
+                if self._proxy and text.startswith("Tunnel connection failed"):
+                    raise AxlConnectionError("the proxy %s refused to open a tunnel to %s:%s (%s); check cucm_proxy (or "
+                                             "HTTPS_PROXY), its credentials, and that it allows CONNECT to that port"
+                                             % (self.proxy, self.host, self.port, text))
+                raise _NotSent("cannot connect to CUCM AXL at %s%s: %s; check host and port (8443) and that the "
+                               "Cisco AXL Web Service is activated" % (self.url, self._via(), text))
             self._conn = conn
             self._last_used = time.monotonic()
         return self._conn
+
+    def _via(self):
+        return " through the proxy %s" % self.proxy if self.proxy else ""
 
     def _tls_context(self):
         if not self.validate_certs:
@@ -460,7 +558,7 @@ class AxlClient(object):
             return context
         if self.ca_path:
             if not os.path.exists(self.ca_path):
-                raise AxlConnectionError("ca_path %s does not exist" % self.ca_path)
+                raise AxlConnectionError("cucm_ca_path %s does not exist" % self.ca_path)
             if os.path.isdir(self.ca_path):
                 return ssl.create_default_context(capath=self.ca_path)
             return _file_context(self.ca_path)
@@ -474,7 +572,7 @@ def _file_context(path):
         with open(path, "rb") as handle:
             data = handle.read()
     except (OSError, IOError) as exc:
-        raise AxlConnectionError("ca_path %s cannot be read: %s" % (path, exc))
+        raise AxlConnectionError("cucm_ca_path %s cannot be read: %s" % (path, exc))
     context = ssl.create_default_context()
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
@@ -482,7 +580,7 @@ def _file_context(path):
         else:
             context.load_verify_locations(cadata=data)      # bytes: DER
     except (ssl.SSLError, ValueError) as exc:
-        raise AxlConnectionError("ca_path %s holds no certificate that can be read (%s); give the CA certificate "
+        raise AxlConnectionError("cucm_ca_path %s holds no certificate that can be read (%s); give the CA certificate "
                                  "of the cluster in PEM or DER form" % (path, exc))
     return context
 

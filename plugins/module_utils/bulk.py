@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
+import json
 import os
 import threading
 
@@ -25,7 +26,7 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, identity
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, number_problems
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
-    MASK, as_input, lookalike_message, plan, validate_values, write)
+    MASK, NOT_WRITTEN, as_input, lookalike_message, plan, skip_owned, validate_values, without_pending, write)
 
 try:
     import yaml
@@ -123,6 +124,66 @@ def _csv_row(resource, row, number):
     return item
 
 
+EXPORT_EXTENSIONS = (".json", ".yml", ".yaml", ".csv")
+
+
+def check_dest(dest):
+    """Refuse, before anything is read, a ``dest`` whose extension says no format the module writes."""
+    ext = os.path.splitext(dest)[1].lower()
+    if ext not in EXPORT_EXTENSIONS:
+        raise CucmError("dest: %s must end in .json, .yml, .yaml (a mapping with a 'users' list) or .csv (the columns "
+                        "users_file reads). Nothing was read." % dest)
+    if ext in (".yml", ".yaml") and not identity.HAS_YAML:
+        raise CucmError("dest: writing YAML needs PyYAML; use .json or .csv")
+
+
+def write_users(resource, dest, users):
+    """Write gathered users (in the input shape) to ``dest``: JSON, YAML, or CSV with the columns
+    :func:`load_file` reads back (list options ``;``-separated, the primary extension in two columns)."""
+    ext = os.path.splitext(dest)[1].lower()
+    with open(dest, "w", encoding="utf-8", newline="" if ext == ".csv" else None) as handle:
+        if ext in (".yml", ".yaml"):
+            yaml.safe_dump({"users": users}, handle, sort_keys=False, default_flow_style=False)
+        elif ext == ".csv":
+            _write_csv(resource, handle, users)
+        else:
+            json.dump({"users": users}, handle, indent=1, sort_keys=True)
+
+
+def _write_csv(resource, handle, users):
+    present = set(name for user in users for name in user)
+    columns, cells = [], []
+    for option in (resource.key,) + tuple(resource.options):
+        if option.name not in present:
+            continue
+        if option.kind == "dict":
+            columns += ["%s_%s" % (option.name, f) for f in option.fields]
+        else:
+            columns.append(option.name)
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    options = resource.option_index()
+    for user in users:
+        row = {}
+        for name, value in user.items():
+            option = options[name]
+            if option.kind == "dict":
+                for field in option.fields:
+                    row["%s_%s" % (name, field)] = (value or {}).get(field) or ""
+            elif option.kind == "list":
+                items = (value or {}).get("set") or []
+                bad = [v for v in items if ";" in v]
+                if bad:
+                    raise CucmError("dest: %s: %s holds %r, which has a ';' (the CSV list separator); export to YAML or "
+                                    "JSON instead" % (user[resource.key.name], name, bad[0]))
+                row[name] = ";".join(items)
+            elif option.kind == "bool":
+                row[name] = "true" if value else "false"
+            else:
+                row[name] = "" if value is None else str(value)
+        writer.writerow([row.get(c, "") for c in columns])
+
+
 def validate_items(resource, items, version, allow_secrets, invalid=None):
     """Check every object against the single-object argument spec; return the normalised
     parameters, or raise one error listing the problems (nothing is written).  With ``invalid`` (a
@@ -151,6 +212,7 @@ def validate_items(resource, items, version, allow_secrets, invalid=None):
 def _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen):
     """Append the checked parameters of one object to ``out``, or its problems to ``problems``."""
     label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
+    item = plain_list_items(resource, item)
     numbers = number_problems(spec, item)
     if numbers:
         problems.extend("%s: %s" % (label, msg) for msg in numbers)
@@ -197,6 +259,14 @@ def validate_defaults(resource, defaults, version):
 
 
 _TYPES = {"str": str, "secret": str, "bool": bool, "int": int}
+
+
+def plain_list_items(resource, item):
+    """``item`` with a plain list given for a list option taken as its ``set`` (``groups: [A]``)."""
+    lists = [o.name for o in resource.options if o.kind in ("list", "keyed") and isinstance(item.get(o.name), list)]
+    if not lists:
+        return item
+    return dict(item, **dict((name, {"set": item[name]}) for name in lists))
 
 
 def _exactly(value, kind):
@@ -252,6 +322,8 @@ class Outcome(object):
         self.changes = []
         self.failures = []
         self.before, self.after = {}, {}
+        self.pending = []          # references to objects the run creates first (check mode)
+        self.ldap_skipped = []     # declared values of fields a directory owns, not written
 
     def record(self, key, action, fields=(), before=None, after=None):
         with self.lock:
@@ -307,8 +379,11 @@ def _listed(names, limit=10):
 
 def converge(module, resource, items, state, scope_pattern, concurrency, defaults, policy):
     """Converge ``items`` (validated parameters); ``policy``: ``max_deletions``, ``allow_empty``,
-    ``departed`` (user IDs never to create or change) and ``invalid`` (None to fail on any problem,
-    or a dict that collects the problems of the users left out)."""
+    ``departed`` (user IDs never to create or change), ``invalid`` (None to fail on any problem,
+    or a dict that collects the problems of the users left out), ``ldap_owned_fields`` (``skip``: a
+    declared value of a field an LDAP directory owns is reported, not written), ``pending`` (check
+    mode: option -> names of objects the run creates before this task) and ``full`` (gathered: also
+    what only getUser returns)."""
     client = module.client
     key = resource.key.name
     version = client.version
@@ -354,8 +429,26 @@ def converge(module, resource, items, state, scope_pattern, concurrency, default
         current = dict((k, v) for k, v in current.items() if in_pattern(k))
     outcome = Outcome()
     if state == "gathered":
-        outcome.counters = dict(client.counters)
-        return outcome, [as_input(resource, k, current[k]) for k in sorted(current)]
+        if policy.get("full"):
+            # what no bulk read returns (Extension Mobility profiles, ...): one getUser per user
+            quick = set(o.name for o in resource.bulk_readable(version))
+            slow = [o.name for o in resource.options if o.kind != "secret" and o.name not in quick]
+            for userid in sorted(current):
+                full = resource.read(client, userid)
+                if full is not None:
+                    current[userid].update((name, full[name]) for name in slow)
+        # an LDAP user's directory-owned fields belong to the directory, not to a desired state
+        ldap = resource.ldap_of(client, sorted(current)) if current else {}
+        owned = set(o.name for o in resource.options if o.ldap)
+        gathered = []
+        for userid in sorted(current):
+            obj = current[userid]
+            if userid in ldap:
+                obj = dict((k, v) for k, v in obj.items() if k not in owned)
+            gathered.append(as_input(resource, userid, obj))
+        outcome.counters = client.totals()
+        outcome.ldap_users = sorted(ldap)
+        return outcome, gathered
 
     jobs, plans, problems = [], [], []
 
@@ -415,6 +508,9 @@ def converge(module, resource, items, state, scope_pattern, concurrency, default
                 continue
             plans.append((item[key], obj, desired, changes))
             jobs.append((item[key], "created" if obj is None else "updated", params, obj, changes))
+        if policy.get("ldap_owned_fields") == "skip":
+            jobs = _skip_owned(resource, client, plans, jobs, outcome)
+            plans = [p for p in plans if p[3]]
         if state == "overridden":
             doomed = sorted(u for u in in_scope if u not in declared_keys)
             ldap = resource.ldap_of(client, doomed) if doomed else {}
@@ -426,7 +522,13 @@ def converge(module, resource, items, state, scope_pattern, concurrency, default
                                 "them: narrow the scope or set scope.local_only" % ", ".join(ldap_doomed[:10]))
             _bound_deletions(state, doomed, pattern, policy["max_deletions"])
             jobs = [(u, "deleted", {key: u}, {"_ldap": ""}, None) for u in doomed] + jobs
-    for message in resource.check_many(client, plans):
+    pending = policy.get("pending") if check_mode else None
+    checked = []
+    for userid, obj, desired, changes in plans:
+        changes, unverified = without_pending(pending, changes, obj)
+        checked.append((userid, obj, desired, changes))
+        outcome.pending.extend(dict(userid=userid, option=name, names=names) for name, names in sorted(unverified.items()))
+    for message in resource.check_many(client, checked):
         userid = _owner(message, [p[0] for p in plans])
         if userid is None or invalid is None:
             problems.append(message)
@@ -477,7 +579,27 @@ def converge(module, resource, items, state, scope_pattern, concurrency, default
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             list(pool.map(in_worker, jobs))
     outcome.counters = dict((k, sum(c.counters[k] for c in clients)) for k in client.counters)
+    for entry in outcome.ldap_skipped:
+        outcome.before.setdefault(entry[key], {})
+        outcome.after.setdefault(entry[key], {})[NOT_WRITTEN] = dict(
+            (name, field["declared"]) for name, field in sorted(entry["fields"].items()))
     return outcome, None
+
+
+def _skip_owned(resource, client, plans, jobs, outcome):
+    """ldap_owned_fields=skip: take the directory-owned fields out of the changes of LDAP-synchronised users
+    (recorded in ``outcome.ldap_skipped``); return the jobs that still have something to write."""
+    owned = set(o.name for o in resource.options if o.ldap)
+    touching = [userid for userid, current, _d, changes in plans if current and owned & set(changes)]
+    ldap = resource.ldap_of(client, touching) if touching else {}
+    for userid, current, desired, changes in plans:
+        if userid in ldap:
+            entry = skip_owned(resource, client, userid, dict(current, _ldap=ldap[userid]), desired, changes)
+            if entry:
+                outcome.ldap_skipped.append(entry)
+                if not changes:
+                    outcome.record(userid, "unchanged")
+    return [job for job in jobs if job[1] == "deleted" or job[4]]
 
 
 def _bound_deletions(state, doomed, pattern, max_deletions):

@@ -29,23 +29,56 @@ def env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
-# Named cucm_* because cucm_end_user's own ``password`` is the end user's password.
-# (Numbers that must not be negative are checked in CucmModule: NON_NEGATIVE.)
+# One naming rule: every connection option is cucm_<name>, the name of its inventory variable and,
+# in capitals, of its environment variable (cucm_ca_path, CUCM_CA_PATH).  The prefix is needed
+# because cucm_end_user's own ``password`` is the end user's password.  The names the options had
+# before 1.1.0 (validate_certs, ca_path, axl_version, timeout, retry_budget, retry_delay) stay as
+# aliases.  (Numbers that must not be negative are checked in CucmModule: NON_NEGATIVE.)
 CONNECTION_OPTIONS = dict(
     cucm_host=dict(type="str", required=True, fallback=(env_fallback, ["CUCM_HOST"])),
     cucm_port=dict(type="int", default=8443, fallback=(env_fallback, ["CUCM_PORT"])),
     cucm_username=dict(type="str", required=True, fallback=(env_fallback, ["CUCM_USERNAME"])),
     cucm_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CUCM_PASSWORD"])),
-    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["CUCM_VALIDATE_CERTS"])),
-    ca_path=dict(type="path", fallback=(env_fallback, ["CUCM_CA_PATH"])),
-    axl_version=dict(type="str", choices=list(VERSIONS), fallback=(env_fallback, ["CUCM_AXL_VERSION"])),
-    timeout=dict(type="int", default=30, fallback=(env_fallback, ["CUCM_TIMEOUT"])),
-    retry_budget=dict(type="int", default=300, fallback=(env_fallback, ["CUCM_RETRY_BUDGET"])),
-    retry_delay=dict(type="float", default=2.0, fallback=(env_fallback, ["CUCM_RETRY_DELAY"])),
+    cucm_validate_certs=dict(type="bool", default=True, aliases=["validate_certs"],
+                             fallback=(env_fallback, ["CUCM_VALIDATE_CERTS"])),
+    cucm_ca_path=dict(type="path", aliases=["ca_path"], fallback=(env_fallback, ["CUCM_CA_PATH"])),
+    cucm_axl_version=dict(type="str", choices=list(VERSIONS), aliases=["axl_version"],
+                          fallback=(env_fallback, ["CUCM_AXL_VERSION"])),
+    cucm_timeout=dict(type="int", default=30, aliases=["timeout"], fallback=(env_fallback, ["CUCM_TIMEOUT"])),
+    cucm_retry_budget=dict(type="int", default=300, aliases=["retry_budget"], fallback=(env_fallback, ["CUCM_RETRY_BUDGET"])),
+    cucm_retry_delay=dict(type="float", default=2.0, aliases=["retry_delay"], fallback=(env_fallback, ["CUCM_RETRY_DELAY"])),
+    cucm_proxy=dict(type="str", fallback=(env_fallback, ["CUCM_PROXY"])),
 )
 
 
-NON_NEGATIVE = ("cucm_port", "timeout", "retry_budget", "retry_delay")
+NON_NEGATIVE = ("cucm_port", "cucm_timeout", "cucm_retry_budget", "cucm_retry_delay")
+LIST_SUBOPTIONS = frozenset(("add", "remove", "set"))
+
+
+def is_list_spec(option):
+    """Whether an argument spec entry is an ``{add, remove, set}`` list option (see engine.Option)."""
+    return option.get("type") == "dict" and set(option.get("options") or ()) == LIST_SUBOPTIONS
+
+
+def plain_lists(spec, params, refused=()):
+    """Take a plain list given for an ``{add, remove, set}`` list option as its ``set`` (``groups: [A]`` is
+    ``groups: {set: [A]}``), in ``params`` (changed in place); return messages for the options of
+    ``refused``, where a plain list is ambiguous and is taken out of ``params`` instead."""
+    problems = []
+    if not isinstance(params, dict):
+        return problems
+    for name, option in spec.items():
+        value = params.get(name)
+        if not isinstance(value, list) or not is_list_spec(option):
+            continue
+        if name in refused:
+            del params[name]
+            problems.append("%s: a plain list is not accepted here; write %s: {add: [...]} to add these, {remove: [...]} "
+                            "to take them out, or {set: [...]} to make the list exactly these (removing every other one)"
+                            % (name, name))
+        else:
+            params[name] = {"set": value}
+    return problems
 
 
 def number_problems(spec, params, prefix=""):
@@ -126,13 +159,17 @@ class _AnsibleModule(AnsibleModule):
     def __init__(self, *args, **kwargs):
         self._deferred_no_log = tuple(kwargs.pop("deferred_no_log", ()))
         self._secret_values = kwargs.pop("secret_values", None)
+        self._plain_list_refused = tuple(kwargs.pop("plain_list_refused", ()))
         self.number_problems = []
         super(_AnsibleModule, self).__init__(*args, **kwargs)
 
     def _load_params(self):
         # the parameters as the task gave them, before Ansible converts numbers to text
         super(_AnsibleModule, self)._load_params()
-        self.number_problems = number_problems(self.argument_spec, self.params)
+        # groups: [A] means groups: {set: [A]} (before Ansible's validation, which wants a dict, and before the
+        # search for numbers, which then finds groups: [0123] too)
+        shorthand = plain_lists(self.argument_spec, self.params, self._plain_list_refused)
+        self.number_problems = number_problems(self.argument_spec, self.params) + shorthand
 
     def _deferred_values(self):
         params = getattr(self, "params", None) or {}
@@ -141,6 +178,11 @@ class _AnsibleModule(AnsibleModule):
             values |= _leaves(params.get(name))
         if self._secret_values is not None:
             values |= set(v for v in self._secret_values(params) if v)
+        # a proxy URL's password (cucm_proxy, CUCM_PROXY or HTTPS_PROXY), from the start
+        for url in (params.get("cucm_proxy"), os.environ.get("CUCM_PROXY")) + axl.environment_proxies():
+            secret = axl.proxy_password(url)
+            if secret:
+                values.add(secret)
         return values
 
     def _log_invocation(self):
@@ -170,11 +212,13 @@ class CucmModule(object):
     from the start, also when argument validation fails.
     """
 
-    def __init__(self, argument_spec, supports_check_mode=True, deferred_no_log=(), secret_values=None, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, deferred_no_log=(), secret_values=None,
+                 plain_list_refused=(), **kwargs):
         spec = dict(CONNECTION_OPTIONS)
         spec.update(argument_spec)
         self.ansible = _AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode,
-                                      deferred_no_log=deferred_no_log, secret_values=secret_values, **kwargs)
+                                      deferred_no_log=deferred_no_log, secret_values=secret_values,
+                                      plain_list_refused=plain_list_refused, **kwargs)
         if not axl.HAS_LXML:
             self.ansible.fail_json(msg=missing_required_lib("lxml"))
         problems = self.ansible.number_problems + [
@@ -209,19 +253,37 @@ class CucmModule(object):
     def client(self):
         if self._client is None:
             p = self.params
-            if not p["validate_certs"]:
-                self.warn("validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path "
-                          "can read the AXL credentials. Use ca_path instead outside a lab." % p["cucm_host"])
+            if not p["cucm_validate_certs"]:
+                self.warn("cucm_validate_certs is false: the TLS certificate of %s is not checked, so anyone on the path "
+                          "can read the AXL credentials. Use cucm_ca_path instead outside a lab." % p["cucm_host"])
+            proxy = p["cucm_proxy"] if p["cucm_proxy"] is not None else axl.environment_proxy(p["cucm_host"])
             self._client = axl.AxlClient(
-                p["cucm_host"], p["cucm_username"], p["cucm_password"], port=p["cucm_port"], validate_certs=p["validate_certs"],
-                ca_path=p["ca_path"], axl_version=p["axl_version"], timeout=p["timeout"],
-                retry_budget=p["retry_budget"], retry_delay=p["retry_delay"])
+                p["cucm_host"], p["cucm_username"], p["cucm_password"], port=p["cucm_port"],
+                validate_certs=p["cucm_validate_certs"], ca_path=p["cucm_ca_path"], axl_version=p["cucm_axl_version"],
+                timeout=p["cucm_timeout"], retry_budget=p["cucm_retry_budget"], retry_delay=p["cucm_retry_delay"],
+                proxy=proxy or None)
         return self._client
+
+    def _warn_retries(self):
+        """Say how often CUCM throttled the task (the requests were retried and went through)."""
+        if self._client is None:
+            return
+        totals = self._client.totals()
+        throttled, retries = totals["throttled"], totals["retries"]
+        if throttled:
+            self.warn("CUCM at %s throttled %d AXL request%s of this task (HTTP 503: its change queue was busy); the task "
+                      "retried %d time%s and went on. Large changes run faster off-hours, or with a lower concurrency."
+                      % (self.params["cucm_host"], throttled, "" if throttled == 1 else "s", retries,
+                         "" if retries == 1 else "s"))
+        elif retries:
+            self.warn("AXL requests to %s were retried %d time%s (connection failures, or CUCM busy) and went through."
+                      % (self.params["cucm_host"], retries, "" if retries == 1 else "s"))
 
     def run(self, main):
         """Call ``main()`` (which returns the result dict) and exit, failing cleanly on errors."""
         try:
             result = main()
+            self._warn_retries()
         except (axl.AxlError, CucmError, axl.SchemaError, SqlValueError) as exc:
             details = getattr(exc, "details", {}) or {}
             self._close()

@@ -327,6 +327,10 @@ class Resource(object):
             raise CucmError("; ".join(lookalike_message(self, name, found[name]) for name in sorted(found)) +
                             ". Nothing was written.", lookalikes=found)
 
+    def directory(self, client, key, obj):
+        """The LDAP directory the object ``obj`` (as read) is synchronised from, '' when none."""
+        return obj.get("_ldap") or ""
+
     def as_input_value(self, option, value):
         """``option``'s value as the input shape takes it back (see :func:`as_input`)."""
         return value
@@ -495,6 +499,64 @@ def diff_of(resource, key, declared, current, desired, changes, state):
     return dict(before=before, after=after)
 
 
+LDAP_OWNED_POLICIES = ("fail", "skip")
+NOT_WRITTEN = "ldap_owned_not_written"    # the diff's key for declared values a directory owns
+
+
+def pending_spec(names):
+    """The argument spec of ``pending_references`` for the list options ``names``."""
+    return dict(type="dict", options=dict((n, dict(type="list", elements="str")) for n in names))
+
+
+def without_pending(pending, changes, current):
+    """``(changes to check, {option: names})``: in check mode, the new items of a list option that name
+    an object this run creates before this task (``pending``: option -> names) cannot be checked yet;
+    they are left out of the check (never out of the plan or the diff) and reported as pending."""
+    if not pending:
+        return changes, {}
+    checked, found = dict(changes), {}
+    for name, names in sorted(pending.items()):
+        if name not in changes or not names or not isinstance(changes[name], list):
+            continue
+        had = set((current or {}).get(name) or [])
+        new = sorted(set(v for v in changes[name] if v in set(names) and v not in had))
+        if new:
+            checked[name] = [v for v in changes[name] if v not in new]
+            found[name] = new
+    return checked, found
+
+
+def owned_fields(resource, client, key, current, changes):
+    """The declared changes of ``current`` to fields its directory owns, when it is LDAP-synchronised (the
+    directory is looked up only when such a field changes)."""
+    names = [o.name for o in resource.options if o.ldap and o.name in changes]
+    if not current or not names or not resource.directory(client, key, current):
+        return []
+    return names
+
+
+def skip_owned(resource, client, key, current, desired, changes):
+    """With ``ldap_owned_fields: skip``: take the directory-owned fields out of ``changes`` (``desired``
+    keeps the directory's values) and return what was declared, for the result; None when nothing was."""
+    names = owned_fields(resource, client, key, current, changes)
+    if not names:
+        return None
+    entry = {resource.key.name: key, "ldap_directory": resource.directory(client, key, current),
+             "fields": dict((n, {"declared": changes[n], "directory": current.get(n)}) for n in names)}
+    for name in names:
+        del changes[name]
+        desired[name] = current.get(name)
+    return entry
+
+
+def ldap_skipped_warning(noun, entries, key):
+    shown = ", ".join("%s (%s)" % (e[key], ", ".join(sorted(e["fields"]))) for e in entries[:10])
+    return ("%d %s%s synchronised from LDAP declare%s values that differ from the directory in fields it owns: %s%s. They "
+            "were not written (ldap_owned_fields=skip: the directory owns them); see 'ldap_skipped'." % (
+                len(entries), noun, "" if len(entries) == 1 else "s", "s" if len(entries) == 1 else "", shown,
+                ", ..." if len(entries) > 10 else ""))
+
+
 def ensure(module, resource):
     """Converge one object to the module's parameters; return the module result."""
     params = module.params
@@ -506,6 +568,8 @@ def ensure(module, resource):
     declared = [o.name for o in resource.options if params.get(o.name) is not None]
     validate_values(resource, params, client.version)
     params = resource.prepare(client, params)
+    # only a check run may leave a reference to an object the run creates first unverified
+    pending = params.get("pending_references") if module.check_mode else None
 
     current = resource.read(client, key, params)
     if state == "absent":
@@ -523,8 +587,11 @@ def ensure(module, resource):
         missing = [n for n in resource.required_on_create if params.get(n) in (None, "")]
         if missing:
             raise CucmError("%s %r does not exist; creating it needs %s" % (resource.noun, key, ", ".join(missing)))
+    skipped = skip_owned(resource, client, key, current, desired, changes) \
+        if params.get("ldap_owned_fields") == "skip" else None
+    checked, unverified = without_pending(pending, changes, current)
     if changes:
-        resource.check(client, key, desired, changes, current)
+        resource.check(client, key, desired, checked, current)
     new_uuid = None if module.check_mode else write(resource, client, key, params, current, changes, initial)
     obj = dict(current or {})
     obj.update((k, v) for k, v in desired.items() if current is None or k in changes)
@@ -534,6 +601,13 @@ def ensure(module, resource):
     out[resource.key.name] = key
     out["uuid"] = obj.get("_uuid")
     result[resource.result_key] = out
+    if "pending_references" in params:
+        result["pending"] = [dict(option=name, names=names) for name, names in sorted(unverified.items())]
+    if "ldap_owned_fields" in params:
+        result["ldap_skipped"] = [skipped] if skipped else []
+        if skipped:
+            result["diff"]["after"][NOT_WRITTEN] = dict((n, f["declared"]) for n, f in sorted(skipped["fields"].items()))
+            module.warn(ldap_skipped_warning(resource.noun, [skipped], resource.key.name))
     return _finish(module, result)
 
 

@@ -18,11 +18,12 @@ description:
   - Idempotent. Only the declared options are compared and only the fields that differ are written,
     in one C(updateUser) request.
   - List options (O(associated_devices), O(groups), O(em_profiles), O(cti_controlled_profiles)) take
-    C(add), C(remove) or C(set), see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists).
+    C(add), C(remove) or C(set), see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists). A plain
+    list means C(set), so O(groups) given as the list C([Standard CCM End Users]) is the set of that list.
   - Users synchronised from LDAP keep their directory-owned fields (names, mail, phone numbers,
     department, title, manager, directory URI); declaring a different value fails with the list of
-    those fields and writes nothing. Everything else (groups, devices, PIN, primary extension, ...)
-    converges. See C(docs/ldap-users.md).
+    those fields and writes nothing (or, with O(ldap_owned_fields=skip), is reported and not written).
+    Everything else (groups, devices, PIN, primary extension, ...) converges. See C(docs/ldap-users.md).
   - Every referenced object (group, device, device profile, presence group, calling search space,
     profile, locale, line) is checked to exist before anything is written, also in check mode.
   - Passwords and PINs cannot be read back from CUCM; O(update_password) decides when they are written.
@@ -257,6 +258,18 @@ options:
     type: str
     choices: [always, on_create]
     default: on_create
+  ldap_owned_fields:
+    description:
+      - What a declared value that differs from the directory does, in a field an LDAP directory owns (names, mail,
+        phone numbers, department, title, manager, directory URI) of a user synchronised from LDAP. CUCM refuses to
+        change those fields; nothing is ever written to them.
+      - V(fail) fails the task before any write, naming the fields.
+      - V(skip) leaves them as the directory has them, converges the other options, and reports the declared values in
+        RV(ldap_skipped), in the diff (C(ldap_owned_not_written)) and in a warning.
+    type: str
+    choices: [fail, skip]
+    default: fail
+    version_added: 1.1.0
 seealso:
   - module: voiceops.cucm.cucm_end_user_info
   - module: voiceops.cucm.cucm_user_group
@@ -288,8 +301,8 @@ EXAMPLES = r"""
       cucm_host: cucm-pub.example.com
       cucm_username: axladmin
       cucm_password: "{{ vault_axl_password }}"
-      ca_path: /etc/pki/cucm-tomcat.pem
-      axl_version: "14.0"
+      cucm_ca_path: /etc/pki/cucm-tomcat.pem
+      cucm_axl_version: "14.0"
   block:
     - name: Give an agent the CTI group without touching her other groups
       voiceops.cucm.cucm_end_user:
@@ -326,6 +339,18 @@ user:
     associated_devices: [SEP001122334455]
     primary_extension: {pattern: "1001", partition: Internal_PT}
     groups: [Standard CCM End Users]
+ldap_skipped:
+  description:
+    - With O(ldap_owned_fields=skip), the user when its declaration differs from the directory in fields the directory
+      owns, with the declared and the directory's values (none of them written); else empty.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - userid: jdoe
+      ldap_directory: corp-ldap
+      fields: {title: {declared: Team Lead, directory: Director}}
+  version_added: 1.1.0
 diff:
   description:
     - With C(--diff), the declared options before and after (secrets shown as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)
@@ -338,13 +363,15 @@ diff:
 """
 
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import LDAP_OWNED_POLICIES, ensure
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.end_user import EndUser
 
 
 def main():
     resource = EndUser()
-    module = CucmModule(resource.argument_spec())
+    spec = resource.argument_spec()
+    spec["ldap_owned_fields"] = dict(type="str", choices=list(LDAP_OWNED_POLICIES), default="fail")
+    module = CucmModule(spec)
     module.run(lambda: ensure(module, resource))
 
 

@@ -33,6 +33,8 @@ options:
   users:
     description:
       - The users, each a mapping of M(voiceops.cucm.cucm_end_user) options (C(userid) required).
+      - A list option may be given as a plain list, which means its C(set) (a C(groups) list C([Standard CCM End Users])
+        is the set of that list). The same holds in O(users_file).
       - Per-user secrets (C(password), C(pin), C(digest_credentials)) are refused here, because Ansible would log
         them and masking 10,000 secrets costs minutes; put them in O(users_file) or use O(default_password) and
         O(default_pin).
@@ -129,9 +131,51 @@ options:
     type: str
   dest:
     description:
-      - With V(gathered), write the users to this file (C(.json), C(.yml) or C(.yaml)), as a mapping with a C(users) list, instead of
-        returning them, for large exports (a GitOps bootstrap).
+      - With V(gathered), write the users to this file instead of returning them, for large exports (a GitOps
+        bootstrap). C(.json), C(.yml) or C(.yaml) as a mapping with a C(users) list, or C(.csv) with the columns that
+        O(users_file) reads (a header row of option names, list options C(;)-separated, the primary extension in
+        C(primary_extension_pattern) and C(primary_extension_partition)), so a gathered CSV can be edited in a
+        spreadsheet and given back as O(users_file), as BAT does.
+      - In a CSV file an empty cell is not declared, so an empty value and an empty list are not written back.
+      - Any other extension fails before anything is read.
     type: path
+  full:
+    description:
+      - With V(gathered), also read the options that no bulk read returns (C(em_profiles), C(cti_controlled_profiles),
+        C(default_profile), C(user_profile), C(self_service_id), C(name_dialing), ...), with one C(getUser) per user.
+        Without it they are left out of the export (and so of what a desired state built from it converges).
+    type: bool
+    default: false
+    version_added: 1.1.0
+  ldap_owned_fields:
+    description:
+      - What a declared value that differs from the directory does, in a field an LDAP directory owns (names, mail,
+        phone numbers, department, title, manager, directory URI) of a user synchronised from LDAP. CUCM refuses to
+        change those fields; nothing is ever written to them.
+      - V(fail) fails the task before any write and names every such user and field (the declaration cannot be
+        applied).
+      - V(skip) leaves those fields as the directory has them, converges everything else, and reports each such value
+        in RV(ldap_skipped), in the diff (under C(ldap_owned_not_written)) and in a warning. Use it for a desired state
+        that the directory overtakes (an export kept in Git), as the C(voiceops.cucm.identity) role does.
+      - With V(gathered), an LDAP-synchronised user is always exported without those fields.
+    type: str
+    choices: [fail, skip]
+    default: fail
+    version_added: 1.1.0
+  pending_references:
+    description:
+      - In check mode, names of objects that the same run creates before this task (the C(voiceops.cucm.identity) role
+        passes the access control groups it would create). A user joining one of them cannot be checked yet; the
+        membership is planned and shown in the diff as usual, left out of the reference check, and reported in
+        RV(pending). Everything else of the user is checked and diffed as usual.
+      - Ignored outside check mode, where those objects exist by the time this task runs.
+    type: dict
+    suboptions:
+      groups:
+        description: Access control groups this run creates before this task.
+        type: list
+        elements: str
+    version_added: 1.1.0
 notes:
   - For a cluster, run one task for all its users; for many clusters, make each cluster an inventory host and let
     forks run them in parallel.
@@ -162,11 +206,27 @@ EXAMPLES = r"""
     scope:
       userid: "%"
     dest: "{{ playbook_dir }}/state/users.json"
+
+- name: Export the agents as CSV, with their Extension Mobility profiles, to edit in a spreadsheet
+  voiceops.cucm.cucm_end_users:
+    state: gathered
+    scope:
+      userid: "agent%"
+    full: true
+    dest: "{{ playbook_dir }}/agents.csv"
+
+- name: ... and give the edited file back (LDAP users' directory fields are reported, not written)
+  voiceops.cucm.cucm_end_users:
+    users_file: "{{ playbook_dir }}/agents.csv"
+    ldap_owned_fields: skip
 """
 
 RETURN = r"""
 counts:
-  description: How many users were created, updated, deleted, left unchanged, or failed (in check mode, would be).
+  description:
+    - How many users were created, updated, deleted, left unchanged, or failed (in check mode, would be).
+    - With O(state=gathered), also how many were gathered, and how many of them are synchronised from LDAP (C(ldap);
+      exported without the fields the directory owns).
   returned: always
   type: dict
   sample: {created: 2, updated: 98, deleted: 0, unchanged: 9900, failed: 0}
@@ -199,6 +259,28 @@ skipped_users:
   sample:
     - {userid: user00010, reasons: ["associated_devices: unknown phone 'SEP0A000000000A'"]}
   version_added: 1.1.0
+ldap_skipped:
+  description:
+    - With O(ldap_owned_fields=skip), each LDAP-synchronised user whose declaration differs from the directory in fields
+      the directory owns, with the declared and the directory's values. None of them was written.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - userid: user00002
+      ldap_directory: corp-ldap
+      fields: {title: {declared: Team Lead, directory: Director}}
+  version_added: 1.1.0
+pending:
+  description:
+    - In check mode with O(pending_references), the memberships that name an object the run creates first, by user; they
+      are in RV(changes) and the diff as well, and are checked when the run applies.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {userid: jdoe, option: groups, names: [Night Shift]}
+  version_added: 1.1.0
 axl:
   description: What the task cost in AXL requests (all workers together).
   returned: always
@@ -210,18 +292,20 @@ performance:
   type: dict
   sample: {seconds: 3.4, peak_rss_mb: 61}
 diff:
-  description: With C(--diff), before and after of the changed users only, limited to the options that changed.
+  description:
+    - With C(--diff), before and after of the changed users only, limited to the options that changed.
+    - A user whose declared values of directory-owned fields were not written (O(ldap_owned_fields=skip)) has them
+      under C(ldap_owned_not_written) in C(after).
   returned: when diff mode is on
   type: dict
 """
 
-import json
-import os
 import resource
 import time
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import bulk
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import LDAP_OWNED_POLICIES, ldap_skipped_warning, pending_spec
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.end_user import EndUser
 
 
@@ -243,6 +327,9 @@ def main():
             default_password=dict(type="str", no_log=True),
             default_pin=dict(type="str", no_log=True),
             dest=dict(type="path"),
+            full=dict(type="bool", default=False),
+            ldap_owned_fields=dict(type="str", choices=list(LDAP_OWNED_POLICIES), default="fail"),
+            pending_references=pending_spec(["groups"]),
         ),
         mutually_exclusive=[("users", "users_file")],
         required_if=[("state", "overridden", ("scope",))],
@@ -257,6 +344,8 @@ def main():
             raise CucmError("max_deletions must not be negative")
         if p["state"] != "gathered" and p["users"] is None and p["users_file"] is None:
             raise CucmError("state=%s needs users or users_file" % p["state"])
+        if p["dest"]:
+            bulk.check_dest(p["dest"])
         items = p["users"] or []
         from_file = p["users_file"] is not None
         # inline secrets are refused below, but a failed task echoes its arguments: never show them
@@ -274,24 +363,28 @@ def main():
         items = bulk.validate_items(users, items, module.client.version, allow_secrets=from_file, invalid=invalid)
         defaults = dict(update_password=p["update_password"], password=p["default_password"], pin=p["default_pin"])
         policy = dict(max_deletions=p["max_deletions"], allow_empty=p["allow_empty"], departed=p["departed"],
-                      invalid=invalid)
+                      invalid=invalid, ldap_owned_fields=p["ldap_owned_fields"], full=p["full"],
+                      pending=dict((k, v) for k, v in (p["pending_references"] or {}).items() if v))
         outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["concurrency"], defaults, policy)
         skipped = [dict(userid=u, reasons=r) for u, r in sorted((invalid or {}).items())]
         if skipped:
             module.warn("%d users were left untouched because their declaration cannot be applied (on_invalid=skip): "
                         "%s; see 'skipped_users'" % (len(skipped), ", ".join(s["userid"] for s in skipped[:10])))
+        if outcome.ldap_skipped:
+            module.warn(ldap_skipped_warning("user", outcome.ldap_skipped, "userid"))
         result = dict(changed=bool(outcome.changes), counts=outcome.counts, changes=outcome.changes,
                       failures=outcome.failures, skipped_users=skipped, axl=outcome.counters,
+                      ldap_skipped=outcome.ldap_skipped, pending=outcome.pending,
                       performance=dict(seconds=round(time.monotonic() - started, 2),
                                        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
         if gathered is not None:
             if p["dest"]:
-                write_export(p["dest"], gathered)
+                bulk.write_users(users, p["dest"], gathered)
                 result["exported"] = p["dest"]
             else:
                 result["users"] = gathered
-            result["counts"] = dict(outcome.counts, gathered=len(gathered))
-        if module.diff_mode and outcome.changes:
+            result["counts"] = dict(outcome.counts, gathered=len(gathered), ldap=len(outcome.ldap_users))
+        if module.diff_mode and (outcome.changes or outcome.ldap_skipped):
             result["diff"] = dict(before=outcome.before, after=outcome.after)
         if outcome.failures:
             raise CucmError("%d of %d users failed (the others were converged): %s" % (
@@ -300,16 +393,6 @@ def main():
         return result
 
     module.run(run)
-
-
-def write_export(dest, users):
-    ext = os.path.splitext(dest)[1].lower()
-    with open(dest, "w", encoding="utf-8") as handle:
-        if ext in (".yml", ".yaml"):
-            import yaml
-            yaml.safe_dump({"users": users}, handle, sort_keys=False, default_flow_style=False)
-        else:
-            json.dump({"users": users}, handle, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":

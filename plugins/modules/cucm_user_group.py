@@ -48,7 +48,8 @@ options:
   roles:
     description:
       - Roles the group grants. C(add) and C(remove) keep roles you do not mention, C(set) makes the list exactly
-        this; see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists).
+        this; see R(the list guide,ansible_collections.voiceops.cucm.docsite.lists). A plain list means C(set)
+        (the list C([A]) is the set of that list).
       - The roles of a standard group cannot change; declaring the roles it has is no change.
     type: dict
     suboptions:
@@ -68,6 +69,8 @@ options:
     description:
       - End users in the group, by user ID. Same list semantics as O(roles). With C(add)/C(remove) only the named
         users' membership is read; C(set) reads the whole membership (in pages, for large groups).
+      - A plain list is refused here (a group can hold thousands of users, and C(set) takes every other one out);
+        write C(add), C(remove) or C(set).
     type: dict
     suboptions:
       add:
@@ -88,6 +91,23 @@ options:
         Ignored once the group exists, so later runs converge to O(roles) as declared.
       - A group that does not exist fails the task before anything is written.
     type: str
+  pending_references:
+    description:
+      - In check mode, names of objects that the same run creates before this task (the C(voiceops.cucm.identity) role
+        passes the roles and users it would create). A role or member that is one of them cannot be checked yet; it is
+        planned and shown in the diff as usual, left out of the reference check, and reported in RV(pending).
+      - Ignored outside check mode, where those objects exist by the time this task runs.
+    type: dict
+    suboptions:
+      roles:
+        description: Roles this run creates before this task.
+        type: list
+        elements: str
+      members:
+        description: End users this run creates before this task.
+        type: list
+        elements: str
+    version_added: 1.1.0
 seealso:
   - module: voiceops.cucm.cucm_user_group_info
   - module: voiceops.cucm.cucm_role
@@ -153,16 +173,28 @@ group:
     standard: false
     roles: [Cisco Call Manager Phone Services Self-Service, Standard CCM End Users, Standard CCMUSER Administration]
     members: [jdoe]
+pending:
+  description:
+    - With O(pending_references), the roles and members (by option) that name an object the run creates first and so
+      could not be checked in this check run; empty otherwise.
+  returned: when O(state=present)
+  type: list
+  elements: dict
+  sample:
+    - {option: roles, names: [Helpdesk Phone Read]}
+  version_added: 1.1.0
 """
 
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
-from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure
+from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure, pending_spec
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.user_group import UserGroup
 
 
 def main():
     resource = UserGroup()
-    module = CucmModule(resource.argument_spec())
+    spec = resource.argument_spec()
+    spec["pending_references"] = pending_spec(["roles", "members"])
+    module = CucmModule(spec, plain_list_refused=("members",))
     module.run(lambda: ensure(module, resource))
 
 

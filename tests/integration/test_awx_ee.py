@@ -20,10 +20,19 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, BIN, ROOT, Simulator
+from tests.support import awx_specs
 
-CREDENTIAL_TYPE = ROOT / "extensions" / "awx" / "credential_type.yml"
 CUCM_VARIABLES = {"CUCM_HOST", "CUCM_PORT", "CUCM_USERNAME", "CUCM_PASSWORD", "CUCM_CA_PATH", "CUCM_VALIDATE_CERTS",
-                  "CUCM_AXL_VERSION"}
+                  "CUCM_AXL_VERSION", "CUCM_PROXY"}
+
+
+def credential_type():
+    """The "Cisco CUCM AXL" credential type of extensions/awx/controller_objects.yml."""
+    types = awx_specs.controller_objects()["controller_credential_types"]
+    assert [t["name"] for t in types] == ["Cisco CUCM AXL"]
+    return types[0]
+
+
 # canaries: the AXL password (the credential) and a user PIN (a survey answer)
 AXL_PASSWORD = "Canary-AXL-9f4c2e71"
 PIN = "04471260"      # octal-looking digits: AWX writes !unsafe '04471260', which ansible-core 2.19+ reads as a number
@@ -115,21 +124,21 @@ def inject(credential_type, inputs, private_data_dir):
 def test_credential_type_injects_every_cucm_variable_with_safe_defaults(tmp_path):
     from plugins.doc_fragments.connection import ModuleDocFragment
 
-    ctype = yaml.safe_load(CREDENTIAL_TYPE.read_text())
+    ctype = credential_type()
     assert ctype["kind"] == "cloud"
     fields = {f["id"]: f for f in ctype["inputs"]["fields"]}
     assert fields["password"]["secret"] is True
     assert set(ctype["inputs"]["required"]) == {"host", "username", "password", "axl_version"}
     assert set(ctype["injectors"]["env"]) == CUCM_VARIABLES
     options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert fields["axl_version"]["choices"] == options["axl_version"]["choices"]
+    assert fields["axl_version"]["choices"] == options["cucm_axl_version"]["choices"]
 
     # only what is required: port, verification and trust store fall back to safe values
     env = inject(ctype, {"host": "cucm.example.com", "username": "axl", "password": "pw", "axl_version": "15.0"},
                  tmp_path / "a")
     assert env == {"CUCM_HOST": "cucm.example.com", "CUCM_PORT": "8443", "CUCM_USERNAME": "axl",
                    "CUCM_PASSWORD": "pw", "CUCM_CA_PATH": "", "CUCM_VALIDATE_CERTS": "true",
-                   "CUCM_AXL_VERSION": "15.0"}
+                   "CUCM_AXL_VERSION": "15.0", "CUCM_PROXY": ""}
     # a CA certificate becomes a private file; the lab box turns verification off
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     env = inject(ctype, {"host": "h", "port": "9443", "username": "u", "password": "p", "axl_version": "14.0",
@@ -174,7 +183,7 @@ def test_job_through_ansible_runner_holds_no_secret(canary_sim, collections_path
         f"localhost ansible_connection=local ansible_python_interpreter={ANSIBLE_PYTHON}\n")
 
     # the credential, injected as AWX does, and the job's own settings
-    ctype = yaml.safe_load(CREDENTIAL_TYPE.read_text())
+    ctype = credential_type()
     env = inject(ctype, {"host": "127.0.0.1", "port": str(sim.port), "username": "administrator",
                          "password": AXL_PASSWORD, "axl_version": "14.0",
                          "ca_cert": open(sim.cert).read()}, pdd)
@@ -225,3 +234,100 @@ def test_job_through_ansible_runner_holds_no_secret(canary_sim, collections_path
     launched = json.loads((artifacts / "command").read_text())
     assert PIN not in json.dumps(launched["command"])
     assert AXL_PASSWORD not in json.dumps(safe_env(launched["env"]))
+
+
+# ------------------------------------------------------------------------------- the controller objects
+SITE = {"cucm_awx_organization": "Voice", "cucm_awx_project": "cucm-config", "cucm_awx_inventory": "clusters",
+        "cucm_awx_execution_environment": "cucm-ee", "cucm_awx_credential": "CUCM EMEA",
+        "cucm_awx_credential_inputs": {"host": "cucm-pub.example.com", "username": "axl", "password": "x",
+                                       "axl_version": "15.0"}}
+SURVEY_TYPES = {"text", "textarea", "password", "integer", "float", "multiplechoice", "multiselect"}
+SURVEY_KEYS = {"question_name", "question_description", "required", "type", "variable", "min", "max", "default",
+               "choices", "new_question"}
+
+
+@pytest.fixture(scope="module")
+def awx_collection():
+    try:
+        return awx_specs.ensure()
+    except awx_specs.Unavailable as exc:
+        pytest.skip("the awx.awx modules (in %s from PyPI) cannot be fetched: %s" % (awx_specs.PACKAGE, exc))
+
+
+def spec_errors(module, params, cache):
+    """What awx.awx.<module> would say about ``params`` (ansible-core's validator on its own argument spec)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    spec, _options = awx_specs.argument_spec(module, cache)
+    return ArgumentSpecValidator(spec).validate(params).error_messages
+
+
+def option_names(module, cache):
+    spec = awx_specs.argument_spec(module, cache)[0]
+    return set(spec) | {a for o in spec.values() for a in o.get("aliases") or ()}
+
+
+def test_controller_objects_load_in_awx_awx(awx_collection):
+    """Every object of extensions/awx/controller_objects.yml passes the argument spec of the awx.awx module that
+    creates it (awx.awx 24.6.1, read offline from the pinned PyPI package), configure_controller.yml hands each
+    module only its options and drops no key of an object, and the templates and surveys match the playbooks."""
+    assert awx_specs.version(awx_collection) == awx_specs.AWX_VERSION
+    objects = awx_specs.controller_objects(SITE)
+    kinds = {"controller_credential_types": "credential_type", "controller_credentials": "credential",
+             "controller_templates": "job_template", "controller_schedules": "schedule"}
+    assert set(objects) == set(kinds)
+    assert [len(objects[k]) for k in kinds] == [1, 1, 5, 2]
+    for key, module in kinds.items():
+        for item in objects[key]:
+            assert spec_errors(module, item, awx_collection) == [], (module, item["name"])
+    # nothing unknown slips through: a misspelt option is refused by the same check
+    assert spec_errors("job_template", dict(objects["controller_templates"][0], survey_specs={}), awx_collection)
+    assert spec_errors("job_template", dict(objects["controller_templates"][0], job_type="plan"), awx_collection)
+    # without credential inputs the credential is not created (it exists already)
+    assert awx_specs.controller_objects()["controller_credentials"] == []
+
+    # the playbook: one task per kind, each passing only options of its module and every key the objects use
+    play = awx_specs.load(awx_specs.PLAYBOOK)[0]
+    assert play["vars_files"] == ["controller_objects.yml"]
+    tasks = dict((next(k for k in t if k.startswith("awx.awx.")), t) for t in play["tasks"])
+    assert sorted(tasks) == sorted("awx.awx." + m for m in kinds.values())
+    for key, module in kinds.items():
+        task = tasks["awx.awx." + module]
+        assert task["loop"] == "{{ %s }}" % key
+        args = set(task["awx.awx." + module])
+        assert args <= option_names(module, awx_collection), (module, args - option_names(module, awx_collection))
+        used = {k for item in objects[key] for k in item}
+        assert used <= args, (module, used - args)
+    assert tasks["awx.awx.credential"]["no_log"] is True
+
+    # templates: a playbook the collection ships (the project imports it), the site's objects, valid surveys
+    templates = {t["name"]: t for t in objects["controller_templates"]}
+    playbooks = ROOT / "playbooks"
+    for template in templates.values():
+        assert (playbooks / template["playbook"]).is_file(), template["playbook"]
+        assert (template["organization"], template["project"], template["inventory"], template["execution_environment"],
+                template["credentials"]) == ("Voice", "cucm-config", "clusters", "cucm-ee", ["CUCM EMEA"])
+        survey = template.get("survey_spec")
+        assert bool(survey) == bool(template.get("survey_enabled")), template["name"]
+        if not survey:
+            continue
+        assert set(survey) == {"name", "description", "spec"}
+        text = (playbooks / template["playbook"]).read_text()
+        for question in survey["spec"]:
+            assert set(question) <= SURVEY_KEYS and question["type"] in SURVEY_TYPES, question
+            assert question["variable"] in text or template["playbook"] in (
+                "provision.yml", "deprovision_leavers.yml"), (template["name"], question["variable"])
+            if question["type"] == "multiplechoice":
+                assert question["default"] in question["choices"], question
+    by_playbook = {t["playbook"]: t for t in templates.values()}
+    assert by_playbook["drift_report.yml"]["job_type"] == "check"
+    ippa = by_playbook["ippa_password_self_service.yml"]
+    assert [(q["variable"], q["type"], q["required"]) for q in ippa["survey_spec"]["spec"]] == [
+        ("ippa_agent_id", "text", True), ("ippa_new_password", "password", True)]
+    assert ippa["verbosity"] == 0 and ippa["diff_mode"] is False and ippa["ask_variables_on_launch"] is False
+    # extra variables AWX renders per host stay templates
+    assert by_playbook["provision.yml"]["extra_vars"] == {"cucm_state_dir": "/runner/project/state/{{ inventory_hostname }}"}
+    for schedule in objects["controller_schedules"]:
+        assert schedule["unified_job_template"] in templates and schedule["rrule"].startswith("DTSTART")
+    assert {s["unified_job_template"] for s in objects["controller_schedules"]} == {
+        "CUCM - repair phone-service subscriptions", "CUCM - drift report"}

@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import yaml
 
-from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, BIN, ROOT
-from test_workflows import PLAYBOOKS, cucm_env, playbook, recap_changed, task, write_yaml
+from conftest import ANSIBLE_BIN, ANSIBLE_PYTHON, BIN
+from test_workflows import cucm_env, playbook, recap_changed, task, write_yaml
 
 ROLE = "voiceops.cucm.phone_services_self_service"
 SERVICE = "voiceops.cucm.cucm_phone_service"
@@ -532,24 +532,3 @@ def test_ippa_survey_job_through_ansible_runner_holds_no_secret(ansible14, sim14
         # which AWX keeps only in the private data dir it deletes (docs/awx.md); the survey answers reach
         # ansible-playbook as a file (-e @env/extravars), so not even that record holds the new password
         assert canary not in path.read_text(errors="replace"), f"the new password leaked into {path.relative_to(pdd)}"
-
-
-# ------------------------------------------------------------------------------- AWX definitions
-def test_awx_job_templates_and_surveys_match_the_playbooks():
-    templates = yaml.safe_load((ROOT / "extensions" / "awx" / "job_templates.yml").read_text())["job_templates"]
-    by_playbook = {t["playbook"]: t for t in templates}
-    for template in templates:
-        assert (PLAYBOOKS / template["playbook"]).is_file(), template["playbook"]
-        if "survey" in template:
-            survey = json.loads((ROOT / "extensions" / "awx" / template["survey"]).read_text())
-            text = (PLAYBOOKS / template["playbook"]).read_text()
-            for question in survey["spec"]:
-                assert question["variable"] in text or template["playbook"] in (
-                    "provision.yml", "deprovision_leavers.yml"), (template["name"], question["variable"])
-    repair = by_playbook["repair_phone_service_subscriptions.yml"]
-    assert repair["job_type"] == "run" and repair["schedules"][0]["rrule"].startswith("DTSTART")
-    ippa = by_playbook["ippa_password_self_service.yml"]
-    survey = json.loads((ROOT / "extensions" / "awx" / ippa["survey"]).read_text())["spec"]
-    assert [(q["variable"], q["type"], q["required"]) for q in survey] == [
-        ("ippa_agent_id", "text", True), ("ippa_new_password", "password", True)]
-    assert ippa["verbosity"] == 0 and ippa["diff_mode"] is False

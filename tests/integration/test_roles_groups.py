@@ -211,9 +211,19 @@ def run_playbook(ansible, *args):
 
 
 def test_self_care_playbook(ansible, sim):
+    users = ("-e", '{"selfcare_users": ["user00003"]}')
+    # check mode on a fresh cluster, with the defaults (no user): the group's reference to the role the run
+    # creates is pending, not an error
+    snap, before = snapshot(sim), writes(sim)
+    output, results = run_playbook(ansible, "--check", "--diff")
+    assert "changed=2" in output, output
+    group = results["Copy the standard end-user group and add the role to the copy"]
+    assert group["pending"] == [{"option": "roles", "names": [SC_ROLE]}]
+    assert group["diff"]["after"]["roles"] == sorted(END_USER_ROLES + [SC_ROLE])
+    assert results["Put the users in the group"]["false_condition"] == "selfcare_users | length > 0"
+    assert writes(sim) == before and snapshot(sim) == snap
     # first run: the role, the copied group with the extra role, the user in it
-    snap = snapshot(sim)
-    output, results = run_playbook(ansible)
+    output, results = run_playbook(ansible, *users)
     assert "changed=3" in output, output
     assert role_row(sim, SC_ROLE) == ("Lets end users edit the parameters of their phone services", "f")
     assert role_resources(sim, SC_ROLE) == [(PSWP, 3)]
@@ -228,13 +238,13 @@ def test_self_care_playbook(ansible, sim):
 
     # second run: nothing to do, nothing written
     before = writes(sim)
-    output, results = run_playbook(ansible)
+    output, results = run_playbook(ansible, *users)
     assert "changed=0" in output, output
     assert writes(sim) == before
     assert all(r["changed"] is False for r in results.values())
 
     # a changed declaration, reviewed with --check --diff: shown, not written
-    output, results = run_playbook(ansible, "--check", "--diff", "-e", "selfcare_permission=read")
+    output, results = run_playbook(ansible, "--check", "--diff", "-e", "selfcare_permission=read", *users)
     assert "changed=1" in output, output
     diff = results["Define the role that grants the Phone Services web pages"]["diff"]
     assert diff["before"]["resources"] == [res(PSWP, "read_update")]

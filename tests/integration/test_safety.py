@@ -19,6 +19,7 @@ from conftest import ANSIBLE_BIN, ROOT, Run
 from reliability_support import (
     Runner, changed_tables, db_diff, raw_axl, results_by_task, snippet, whole)
 from test_reliability import _parallel
+from tests.support.awx_specs import controller_objects
 
 PLAYBOOKS = ROOT / "playbooks"
 USER = "voiceops.cucm.cucm_end_user"
@@ -263,8 +264,8 @@ def test_survey_text(runner, sim14, rec, tmp_path):
         rec.add(case, "survey-text", "leavers", "%s: exactly %s de-provisioned" % (what, sorted(expected)),
                 "rc %d; de-provisioned: %s%s" % (run.rc, sorted(left), "" if run.rc == 0 else "; " + snippet(failure(run))),
                 run.rc == 0 and left == expected)
-    survey = json.loads((ROOT / "extensions/awx/surveys/deprovision_leavers.json").read_text())
-    question = next(q for q in survey["spec"] if q["variable"] == "leavers_userids")
+    template = next(t for t in controller_objects()["controller_templates"] if t["playbook"] == "deprovision_leavers.yml")
+    question = next(q for q in template["survey_spec"]["spec"] if q["variable"] == "leavers_userids")
     documented = "per line" in question["question_description"] and "commas" in question["question_description"]
     rec.add("V06", "survey-text", "awx survey", "the survey states the format (one per line, or commas)",
             question["question_description"], documented)

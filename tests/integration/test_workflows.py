@@ -8,6 +8,7 @@ database (``sim.sql``) and its write counter, never by the playbook's own claims
 """
 
 import json
+import sqlite3
 import subprocess
 
 import pytest
@@ -409,13 +410,29 @@ def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14,
     identity_state(state)
     before, writes_before = snapshot(sim14), writes(sim14)
 
-    # check mode: nothing exists yet, so the group's role and the users' group are pending, not errors
+    # check mode: nothing exists yet, so only the references to the new role and the new group are pending;
+    # everything else is planned and diffed as usual: the new user, the title change, the new group
     run = playbook(ansible14, "provision.yml", "--check", "--diff")
     assert run.rc == 0, run
     assert writes(sim14) == writes_before and snapshot(sim14) == before
     summary = task(run, "Summary")["msg"]
     assert summary["check_mode"] is True and summary["roles_changed"] == [ROLE_NAME]
-    assert summary["pending_in_check_mode"] == ["group Helpdesk: roles", "end users"]
+    assert summary["groups_changed"] == ["Helpdesk"] and summary["memberships_changed"] == ["Helpdesk"]
+    assert summary["pending_in_check_mode"] == ["group Helpdesk: roles Helpdesk Phone Read", "user wf_new1: groups Helpdesk"]
+    assert summary["users"] == {"created": 1, "updated": 1, "deleted": 0, "unchanged": 0, "failed": 0}
+    assert sorted(summary["users_changed"], key=lambda c: c["userid"]) == [
+        {"userid": "user00008", "action": "updated", "fields": ["title"]},
+        {"userid": "wf_new1", "action": "created", "fields": ["first_name", "groups", "last_name", "pin", "presence_group"]}]
+    users_task = task(run, "Converge the end users in one task")
+    assert users_task["diff"]["before"]["user00008"] == {"title": title_of(sim14, "user00008")} != {"title": "Lead"}
+    assert users_task["diff"]["after"]["user00008"] == {"title": "Lead"}
+    assert users_task["diff"]["after"]["wf_new1"]["groups"] == ["Helpdesk", "Standard CCM End Users"]
+    assert users_task["pending"] == [{"userid": "wf_new1", "option": "groups", "names": ["Helpdesk"]}]
+    group_task = task(run, "Converge the access control groups and their roles")["results"][0]
+    assert group_task["diff"] == {"before": {}, "after": {"name": "Helpdesk", "roles": [ROLE_NAME]}}
+    # what the reviewer reads in the log: the title change and the new user next to the pending membership
+    assert f'-        "title": "{title_of(sim14, "user00008")}"' in run.output and '+        "title": "Lead"' in run.output
+    assert '"wf_new1": {' in run.output and "user wf_new1: groups Helpdesk" in run.output
     assert task(run, "Converge the custom roles")["results"][0]["role"]["uuid"] == PLACEHOLDER
 
     run = playbook(ansible14, "provision.yml", "--diff")
@@ -450,6 +467,21 @@ def test_identity_role_provision_check_apply_idempotent_delete(ansible14, sim14,
 
 
 # ------------------------------------------------------------------------------- GitOps loop
+def sim_write(sim, statement, params=()):
+    """Change the simulator's database directly (as the LDAP directory's synchronisation, or an
+    administrator in the web pages, changes CUCM behind Git's back)."""
+    conn = sqlite3.connect(str(sim.db), timeout=30)
+    try:
+        with conn:
+            conn.execute(statement, params)
+    finally:
+        conn.close()
+
+
+LDAP_OWNED = {"first_name", "middle_name", "last_name", "display_name", "mail", "telephone_number", "mobile_number",
+              "home_number", "pager_number", "department", "title", "manager", "directory_uri"}
+
+
 @pytest.mark.cores
 def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     setup = ansible14.run(f"""
@@ -473,18 +505,32 @@ def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     assert yaml.safe_load((state / "groups.yml").read_text()) == {"groups": [{"name": "Helpdesk", "roles": {"set": [ROLE_NAME]}}]}
     users = yaml.safe_load((state / "users.yml").read_text())["users"]
     assert len(users) == 20
-    assert next(u for u in users if u["userid"] == "user00003")["groups"] == {"set": ["Helpdesk", "Standard CCM End Users"]}
+    by_id = {u["userid"]: u for u in users}
+    assert by_id["user00003"]["groups"] == {"set": ["Helpdesk", "Standard CCM End Users"]}
+    # LDAP-synchronised users (user00001, user00002) are exported without the fields the directory owns
+    assert not LDAP_OWNED & set(by_id["user00002"]) and by_id["user00002"]["groups"]["set"]
+    assert {"first_name", "last_name", "title"} <= set(by_id["user00003"])
+    assert yaml.safe_load((state / "phone_services.yml").read_text()) == {"phone_services": []}
+    assert yaml.safe_load((state / "subscriptions.yml").read_text()) == {"subscriptions": []}
+
+    # the directory changes an LDAP user after the export: nothing the state declares, so no failure and no change
+    sim_write(sim14, "update enduser set title = 'Director' where userid = 'user00002'")
 
     # the export is the live state: a check of it has nothing to do
     run = playbook(ansible14, "provision.yml", "--check", "--diff")
     assert run.rc == 0, run
     assert recap_changed(run) == 0
 
-    # edit the YAML as a pull request would: one title, one new group
+    # edit the YAML as a pull request would: one title, one new group, a new user in it; and an LDAP user's
+    # title as an older export (or a hand edit) declares it: the directory has changed it since
     for user in users:
         if user["userid"] == "user00006":
             assert user["title"] == "Agent"
             user["title"] = "Team Lead"
+        if user["userid"] == "user00002":
+            user["title"] = "Agent"
+    users.append({"userid": "jdoe", "first_name": "Jane", "last_name": "Doe",
+                  "groups": {"set": ["Night Shift", "Standard CCM End Users"]}})
     write_yaml(state / "users.yml", {"users": users})
     groups = yaml.safe_load((state / "groups.yml").read_text())["groups"]
     write_yaml(state / "groups.yml", {"groups": groups + [{"name": "Night Shift", "roles": {"set": [ROLE_NAME]}}]})
@@ -494,19 +540,36 @@ def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     assert run.rc == 0, run
     assert writes(sim14) == writes_before
     converge = task(run, "Converge the end users in one task")
-    assert converge["changes"] == [{"userid": "user00006", "action": "updated", "fields": ["title"]}]
-    assert converge["diff"] == {"before": {"user00006": {"title": "Agent"}}, "after": {"user00006": {"title": "Team Lead"}}}
+    # the plan: the title change and the new user, next to the one membership that waits for the new group
+    assert sorted(converge["changes"], key=lambda c: c["userid"]) == [
+        {"userid": "jdoe", "action": "created", "fields": ["first_name", "groups", "last_name", "presence_group"]},
+        {"userid": "user00006", "action": "updated", "fields": ["title"]}]
+    assert converge["pending"] == [{"userid": "jdoe", "option": "groups", "names": ["Night Shift"]}]
+    assert converge["diff"]["before"]["user00006"] == {"title": "Agent"}
+    assert converge["diff"]["after"]["user00006"] == {"title": "Team Lead"}
+    assert converge["diff"]["after"]["jdoe"]["groups"] == ["Night Shift", "Standard CCM End Users"]
+    # the LDAP user's title is reported, not planned
+    assert converge["ldap_skipped"] == [{"userid": "user00002", "ldap_directory": "corp-ldap",
+                                         "fields": {"title": {"declared": "Agent", "directory": "Director"}}}]
+    assert converge["diff"]["after"]["user00002"] == {"ldap_owned_not_written": {"title": "Agent"}}
+    assert any("user00002 (title)" in w for w in converge.get("warnings", []))
     groups_result = task(run, "Converge the access control groups and their roles")["results"]
     assert [(r["item"]["name"], r["changed"]) for r in groups_result] == [("Helpdesk", False), ("Night Shift", True)]
     assert groups_result[1]["diff"] == {"before": {}, "after": {"name": "Night Shift", "roles": [ROLE_NAME]}}
+    summary = task(run, "Summary")["msg"]
+    assert summary["pending_in_check_mode"] == ["user jdoe: groups Night Shift"]
+    assert [e["userid"] for e in summary["users_ldap_skipped"]] == ["user00002"]
     assert recap_changed(run) == 2
     # what the pipeline log shows
     assert '-        "title": "Agent"' in run.output and '+        "title": "Team Lead"' in run.output
+    assert '"jdoe": {' in run.output and "user jdoe: groups Night Shift" in run.output
     assert run.output.count("--- before") == 2
 
     run = playbook(ansible14, "provision.yml")
     assert run.rc == 0, run
     assert title_of(sim14, "user00006") == "Team Lead"
+    assert title_of(sim14, "user00002") == "Director"          # the directory's value stays
+    assert ("jdoe", "Night Shift") in group_members(sim14)
     assert sim14.sql("select 1 from dirgroup where name = 'Night Shift'")
 
     writes_now = writes(sim14)
@@ -514,10 +577,29 @@ def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     assert run.rc == 0, run
     assert recap_changed(run) == 0 and writes(sim14) == writes_now
 
-    # drift: someone changes a title in the administration pages; an export in check mode shows it
-    # and writes no file
+    # drift: two changes behind Git's back (a title in the administration pages, a role taken from a group
+    # by SQL); the drift report names exactly those two and writes nothing, whatever the command line says
     assert ansible14.run([{"voiceops.cucm.cucm_end_user": {"userid": "user00009", "title": "Night Manager"}}]).rc == 0
+    sim_write(sim14, "delete from functionroledirgroupmap where fkdirgroup = (select pkid from dirgroup where name = 'Helpdesk')")
     files = {p.name: p.read_text() for p in state.iterdir()}
+    writes_now = writes(sim14)
+    report = tmp_path / "drift.yml"
+    run = playbook(ansible14, "drift_report.yml", extra_vars={"drift_report_file": str(report)})
+    assert run.rc == 0, run
+    assert writes(sim14) == writes_now
+    drift = task(run, "Report the drift")["msg"]
+    assert drift["drift"] == ["group Helpdesk", "user user00009: title"]
+    assert [e["userid"] for e in drift["ldap_owned_not_converged"]] == ["user00002"]
+    assert yaml.safe_load(report.read_text())["drift"] == drift["drift"]
+    stats = task(run, "Record the drift (AWX job artifacts, by cluster)")["ansible_stats"]
+    assert stats["data"]["drift"]["localhost"]["drift"] == drift["drift"]
+    assert '-        "title": "Night Manager"' in run.output      # diff mode is on
+    # with drift_fail the job fails (a red scheduled job), naming the drift
+    run = playbook(ansible14, "drift_report.yml", extra_vars={"drift_fail": True})
+    assert run.rc != 0 and "user user00009: title" in run.failed[-1]["result"]["msg"]
+    assert writes(sim14) == writes_now
+
+    # the file comparison of export_state --check --diff sees the title too, and writes no file
     run = playbook(ansible14, "export_state.yml", "--check", "--diff")
     assert run.rc == 0, run
     assert task(run, "Write users.yml")["changed"] is True and task(run, "Write roles.yml")["changed"] is False
