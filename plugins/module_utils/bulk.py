@@ -133,7 +133,7 @@ def check_dest(dest):
     if ext not in EXPORT_EXTENSIONS:
         raise CucmError("dest: %s must end in .json, .yml, .yaml (a mapping with a 'users' list) or .csv (the columns "
                         "users_file reads). Nothing was read." % dest)
-    if ext in (".yml", ".yaml") and not identity.HAS_YAML:
+    if ext in (".yml", ".yaml") and not HAS_YAML:
         raise CucmError("dest: writing YAML needs PyYAML; use .json or .csv")
 
 

@@ -74,13 +74,13 @@ def test_skip_owned_takes_directory_fields_out_of_the_changes():
     current = {"title": "Director", "department": "Sales", "groups": ["A"], "_ldap": "corp-ldap"}
     desired = {"title": "Agent", "department": "Sales", "groups": ["A", "B"]}
     changes = {"title": "Agent", "groups": ["A", "B"]}
-    entry = engine.skip_owned(USERS, "u1", current, desired, changes)
+    entry = engine.skip_owned(USERS, None, "u1", current, desired, changes)
     assert entry == {"userid": "u1", "ldap_directory": "corp-ldap",
                      "fields": {"title": {"declared": "Agent", "directory": "Director"}}}
     assert changes == {"groups": ["A", "B"]} and desired["title"] == "Director"
     # a local user, or nothing owned declared differently: nothing to skip
-    assert engine.skip_owned(USERS, "u1", dict(current, _ldap=""), {}, {"title": "Agent"}) is None
-    assert engine.skip_owned(USERS, "u1", current, {}, {"groups": ["B"]}) is None
+    assert engine.skip_owned(USERS, None, "u1", dict(current, _ldap=""), {}, {"title": "Agent"}) is None
+    assert engine.skip_owned(USERS, None, "u1", current, {}, {"groups": ["B"]}) is None
     assert "1 user synchronised from LDAP declares" in engine.ldap_skipped_warning("user", [entry], "userid")
     assert "u1 (title)" in engine.ldap_skipped_warning("user", [entry], "userid")
 
