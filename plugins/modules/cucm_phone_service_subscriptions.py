@@ -61,7 +61,7 @@ options:
     description:
       - A file of subscriptions read by the module itself, in JSON or YAML (a list, or a mapping with a
         C(subscriptions) list) or CSV (a header row of option names, one column C(parameters.<name>) per parameter,
-        empty cells not declared). Numbers are read as the text written (C(extension: 0042) is C("0042")).
+        empty cells not declared). Numbers are read as the text written (an extension C(0042) stays C(0042)).
       - Its values are never logged; password values are hidden as in O(subscriptions).
     type: path
   state:
@@ -243,9 +243,9 @@ performance:
   sample: {seconds: 1.2, peak_rss_mb: 48}
 diff:
   description:
-    - With C(--diff), before and after of the subscriptions that changed, keyed C(<device>: <service>) (and
-      C( (button <n>)) off the Services menu), limited to the declared options; a password shows masked, and only
-      when it is written.
+    - "With C(--diff), before and after of the subscriptions that changed, keyed C(<device>: <service>), followed by
+      the URL button in parentheses off the Services menu; limited to the declared options; a password shows masked,
+      and only when it is written."
   returned: when diff mode is on
   type: dict
 """

@@ -262,8 +262,8 @@ def test_bulk_subscriptions_replaced_overridden_deleted_gathered_and_files(ansib
     "keep"); files are read by the module, numbers as written (JSON, YAML, CSV)."""
     ansible, sim = ansible14, sim14
     setup_services(ansible)
-    base = [agent(phone(i), i) for i in range(1, 9)] + [agent(phone(1), 1, url_button_index=3), directory(phone(1)),
-                                                         agent(profile(1), 1)]
+    base = [agent(phone(i), i) for i in range(1, 9)] + [
+        agent(phone(1), 1, url_button_index=3), directory(phone(1)), agent(profile(1), 1)]
     run = ansible.run([bulk("setup", subscriptions=base)])
     assert run.rc == 0, run
     everything = set(subscriptions(sim))

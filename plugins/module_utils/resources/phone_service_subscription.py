@@ -977,8 +977,8 @@ class SubscriptionSet(object):
                 places = [i for i, s in enumerate(out) if pl.res._is_mine(s, pl.index)]
                 if len(places) != 1:
                     raise CucmError("%s: the device now has %d such subscriptions (another client changed it after "
-                                    "this task read it); run the task again" % (label_of(pl.device, pl.key[2], pl.index),
-                                                                               len(places)))
+                                    "this task read it); run the task again"
+                                    % (label_of(pl.device, pl.key[2], pl.index), len(places)))
                 out[places[0]] = pl.res._item(pl.changes, out[places[0]])
         for pl in group:
             if pl.action == "created" and not any(pl.res._is_mine(s, pl.index) for s in out):
