@@ -59,6 +59,15 @@ _TOO_LARGE = re.compile(r"Total rows matched:\s*(\d+).*?(?:Suggestive Row Fetch|
                         re.IGNORECASE | re.DOTALL)
 
 
+# A paged read's target answer size: AXL refuses answers over 8 MB, and a small page keeps the module small.
+PAGE_BYTES = 2 * 1024 * 1024
+
+
+def page_rows(row_bytes):
+    """Rows per page for rows of about ``row_bytes`` bytes in the answer (at least 100)."""
+    return max(100, PAGE_BYTES // row_bytes)
+
+
 class AxlError(Exception):
     """Base of every error the client raises; ``str()`` is a message fit for a user."""
 

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, voiceops.cucm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Many objects in one task: the bulk side of the engine (cucm_end_users).
+"""Many objects in one task: the bulk side of the engine (cucm_end_users; the input layer of
+cucm_phone_service_subscriptions too).
 
 The same option table and the same ``plan``/``write`` as the single-object modules, with reads
 done in a few paged requests, every check done for all objects before the first write, writes
@@ -39,37 +40,42 @@ MAX_PROBLEMS_SHOWN = 25
 
 
 # ---------------------------------------------------------------------------------- input
-def load_file(path, resource):
+def load_file(path, resource, what="users", columns=()):
     """Objects from a JSON, YAML or CSV file (read by the module, so neither ansible-core's
     templating nor its logging ever sees 10,000 objects or their secrets).  Numbers stay the text
-    written (``userid: 0042`` is the user ID '0042'; see identity.TextLoader)."""
+    written (``userid: 0042`` is the user ID '0042'; see identity.TextLoader).  ``what`` names the
+    objects: the option is ``<what>_file``, a mapping holds them under ``<what>``; ``columns`` are the
+    CSV columns of text besides the options (the per-object parameters that are not options)."""
+    option = "%s_file" % what
     if not os.path.isfile(path):
-        raise CucmError("users_file: %s does not exist" % path)
+        raise CucmError("%s: %s does not exist" % (option, path))
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".json", ".yml", ".yaml", ".csv"):
-        raise CucmError("users_file: %s must end in .json, .yml, .yaml or .csv" % path)
+        raise CucmError("%s: %s must end in .json, .yml, .yaml or .csv" % (option, path))
     if ext in (".yml", ".yaml") and not HAS_YAML:
-        raise CucmError("users_file: reading YAML needs PyYAML; use JSON or CSV")
+        raise CucmError("%s: reading YAML needs PyYAML; use JSON or CSV" % option)
     # utf-8-sig: spreadsheet programs start their UTF-8 CSV with a byte order mark
     with open(path, encoding="utf-8-sig") as handle:
         try:
             if ext == ".csv":
                 reader = csv.DictReader(handle)
-                _check_csv_columns(resource, reader.fieldnames or [])
-                return [_csv_row(resource, row, number) for number, row in enumerate(reader, 2)]
+                _check_csv_columns(resource, reader.fieldnames or [], columns)
+                return [_csv_row(resource, row, number, option, columns) for number, row in enumerate(reader, 2)]
             data = identity.load_text(handle, ext)
         except (ValueError, csv.Error) + ((yaml.YAMLError,) if HAS_YAML else ()) as exc:
-            raise CucmError("users_file: %s cannot be read: %s" % (path, exc))
+            raise CucmError("%s: %s cannot be read: %s" % (option, path, exc))
     if isinstance(data, dict):
-        data = data.get("users")
+        data = data.get(what)
     if not isinstance(data, list):
-        raise CucmError("users_file: %s must hold a list of users (or a mapping with a 'users' list)" % path)
+        raise CucmError("%s: %s must hold a list of %s (or a mapping with a '%s' list)" % (option, path, what, what))
     return data
 
 
 def _csv_columns(resource):
     columns = []
     for option in (resource.key,) + tuple(resource.options):
+        if option.kind == "map":
+            continue
         if option.kind == "dict":
             columns += ["%s_%s" % (option.name, f) for f in option.fields]
         else:
@@ -77,10 +83,17 @@ def _csv_columns(resource):
     return columns
 
 
-def _check_csv_columns(resource, header):
+def _map_column(resource, column):
+    """``(option, item)`` of a column ``<map option>.<item>`` (e.g. ``parameters.username``), else None."""
+    name, dot, item = (column or "").partition(".")
+    option = resource.option_index().get(name)
+    return (option, item) if dot and item and option is not None and option.kind == "map" else None
+
+
+def _check_csv_columns(resource, header, columns=()):
     """Refuse a header with unknown or repeated columns (a misspelt column would be silently ignored)."""
-    known = _csv_columns(resource)
-    unknown = [c for c in header if c not in known]
+    known = _csv_columns(resource) + list(columns)
+    unknown = [c for c in header if c not in known and not _map_column(resource, c)]
     repeated = sorted(set(c for c in header if header.count(c) > 1))
     if not header:
         raise ValueError("the CSV file has no header line")
@@ -90,13 +103,21 @@ def _check_csv_columns(resource, header):
             parts.append("unknown column%s %s" % ("s" if len(unknown) > 1 else "", ", ".join(repr(c) for c in unknown)))
         if repeated:
             parts.append("repeated column%s %s" % ("s" if len(repeated) > 1 else "", ", ".join(repr(c) for c in repeated)))
-        raise ValueError("%s; the columns are option names: %s" % ("; ".join(parts), ", ".join(known)))
+        maps = ["%s.<name>" % o.name for o in resource.options if o.kind == "map"]
+        raise ValueError("%s; the columns are option names: %s" % ("; ".join(parts), ", ".join(known + maps)))
 
 
-def _csv_row(resource, row, number):
+def _csv_row(resource, row, number, source="users_file", columns=()):
     """A CSV row as module options: list options are ';'-separated (a set), primary_extension is
-    two columns primary_extension_pattern and primary_extension_partition, empty cells are undeclared."""
+    two columns primary_extension_pattern and primary_extension_partition, a map option one column
+    per item (``parameters.username``), empty cells are undeclared."""
     item = {}
+    for column, value in row.items():
+        found = _map_column(resource, column)
+        if found and value not in (None, ""):
+            item.setdefault(found[0].name, {})[found[1]] = value
+        elif column in columns and value not in (None, ""):
+            item[column] = value
     for option in (resource.key,) + tuple(resource.options):
         if option.kind == "dict":
             parts = dict((f, row.get("%s_%s" % (option.name, f))) for f in option.fields)
@@ -111,15 +132,15 @@ def _csv_row(resource, row, number):
         elif option.kind == "bool":
             word = value.strip().lower()
             if word not in BOOLEANS_TRUE and word not in BOOLEANS_FALSE:
-                raise CucmError("users_file line %d: %s: %r is not a boolean (use true or false)"
-                                % (number, option.name, value))
+                raise CucmError("%s line %d: %s: %r is not a boolean (use true or false)"
+                                % (source, number, option.name, value))
             item[option.name] = word in BOOLEANS_TRUE
         elif option.kind == "int":
             try:
                 item[option.name] = int(value)
             except ValueError:
-                raise CucmError("users_file line %d: %s: %r is not an integer" % (number, option.name, value))
-        else:
+                raise CucmError("%s line %d: %s: %r is not an integer" % (source, number, option.name, value))
+        elif option.kind != "map":
             item[option.name] = value
     return item
 
@@ -184,34 +205,58 @@ def _write_csv(resource, handle, users):
         writer.writerow([row.get(c, "") for c in columns])
 
 
-def validate_items(resource, items, version, allow_secrets, invalid=None):
-    """Check every object against the single-object argument spec; return the normalised
+class Naming(object):
+    """How a bulk module names its objects: ``what`` (the option, ``users``), the object a raw item
+    declares (``owner``: the key its problems are recorded under with on_invalid=skip, or None when it
+    cannot be told), how a message shows it (``shown``) and when two declare the same object
+    (``twin``: a key compared, and the text shown).  The default is one key option (a user ID),
+    look-alikes in letter case being the same object."""
+
+    def __init__(self, resource, what="users"):
+        self.key = resource.key.name
+        self.what = what
+
+    def owner(self, item):
+        value = item.get(self.key)
+        return value if isinstance(value, str) and value else None
+
+    def shown(self, item):
+        return item.get(self.key)
+
+    def twin(self, params):
+        return identity.fold(params[self.key]), params[self.key]
+
+
+def validate_items(resource, items, version, allow_secrets, invalid=None, naming=None, spec=None):
+    """Check every object against the single-object argument spec (or ``spec``); return the normalised
     parameters, or raise one error listing the problems (nothing is written).  With ``invalid`` (a
-    dict), an object with problems is left out and its problems recorded there by its key instead."""
-    spec = resource.argument_spec()
-    for name in ("state", "update_password"):
-        spec.pop(name, None)
+    dict), an object with problems is left out and its problems recorded there by its owner instead."""
+    naming = naming or Naming(resource)
+    if spec is None:
+        spec = resource.argument_spec()
+        for name in ("state", "update_password"):
+            spec.pop(name, None)
     validator = ArgumentSpecValidator(spec)
     key = resource.key.name
     problems, out, seen = [], [], {}
     for index, item in enumerate(items):
-        label = "users[%d]" % index
+        label = "%s[%d]" % (naming.what, index)
         if not isinstance(item, dict):
             problems.append("%s: expected a mapping of options" % label)
             continue
         before = len(problems)
-        _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen)
-        if invalid is not None and len(problems) > before and isinstance(item.get(key), str) and item.get(key):
-            invalid.setdefault(item[key], []).extend(problems[before:])
+        _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen, naming)
+        if invalid is not None and len(problems) > before and naming.owner(item) is not None:
+            invalid.setdefault(naming.owner(item), []).extend(problems[before:])
             del problems[before:]
     if problems:
-        raise_problems("the users are not valid", problems)
+        raise_problems("the %s are not valid" % naming.what, problems)
     return out
 
 
-def _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen):
+def _validate_item(resource, item, label, version, allow_secrets, validator, spec, key, problems, out, seen, naming):
     """Append the checked parameters of one object to ``out``, or its problems to ``problems``."""
-    label = "%s (%s)" % (label, item.get(key)) if item.get(key) else label
+    label = "%s (%s)" % (label, naming.shown(item)) if naming.shown(item) else label
     item = plain_list_items(resource, item)
     numbers = number_problems(spec, item)
     if numbers:
@@ -222,7 +267,7 @@ def _validate_item(resource, item, label, version, allow_secrets, validator, spe
         problems.append("%s: %s: per-user secrets are only read from users_file (inline values would be "
                         "logged); use default_password/default_pin or users_file" % (label, ", ".join(secrets)))
         return
-    params = plain(resource, item)
+    params = plain(resource, item, spec)
     if params is None:
         # not in the plain shape: let Ansible's own validator convert it or say what is wrong
         result = validator.validate(item)
@@ -238,14 +283,13 @@ def _validate_item(resource, item, label, version, allow_secrets, validator, spe
     except CucmError as exc:
         problems.append("%s: %s" % (label, exc))
         return
-    folded = identity.fold(params[key])
+    folded, text = naming.twin(params)
     if folded in seen:
         other = seen[folded]
         problems.append("%s: declared more than once%s" % (
-            label, "" if other == params[key] else " (as %r and %r, which differ only in letter case)"
-            % (other, params[key])))
+            label, "" if other == text else " (as %r and %r, which differ only in letter case)" % (other, text)))
         return
-    seen[folded] = params[key]
+    seen[folded] = text
     out.append(params)
 
 
@@ -275,18 +319,25 @@ def _exactly(value, kind):
     return isinstance(value, wanted) and (wanted is bool or not isinstance(value, bool))
 
 
-def plain(resource, item):
+def plain(resource, item, spec=None):
     """``item`` without its undeclared (None) options when every value already has the exact type
     the argument spec asks for (the common case, and 100 times faster than the full validator);
-    None when anything needs converting or is wrong."""
+    None when anything needs converting or is wrong.  Entries of ``spec`` (the argument spec) that
+    are not options must be text (within their choices); the spec's defaults are filled in."""
     options = resource.option_index()
+    spec = spec or {}
     out = {}
     for name, value in item.items():
         if value is None:
             continue
         option = options.get(name)
         if option is None:
-            return None
+            entry = spec.get(name)
+            if entry is None or entry.get("type", "str") != "str" or not isinstance(value, str) or \
+                    value not in (entry.get("choices") or [value]):
+                return None
+            out[name] = value
+            continue
         if option.kind in _TYPES:
             if not _exactly(value, option.kind) or (option.choices and value not in option.choices):
                 return None
@@ -300,9 +351,17 @@ def plain(resource, item):
                     v is None or isinstance(v, str) for v in value.values()):
                 return None
             value = dict((k, value.get(k)) for k in option.fields)
+        elif option.kind == "map":
+            if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+                return None
         else:
             return None
         out[name] = value
+    for name, entry in spec.items():
+        if name not in out and entry.get("default") is not None:
+            out[name] = entry["default"]
+        elif name not in out and entry.get("required") and name != resource.key.name:
+            return None
     return out
 
 
@@ -314,9 +373,10 @@ def raise_problems(what, problems):
 
 # ---------------------------------------------------------------------------------- converge
 class Outcome(object):
-    """What a bulk run did (or would do, in check mode)."""
+    """What a bulk run did (or would do, in check mode).  ``entry(key)`` is how a change or a failure
+    names its object (``{"userid": key}`` by default), ``name(key)`` its key in the diff."""
 
-    def __init__(self):
+    def __init__(self, entry=None, name=None):
         self.lock = threading.Lock()
         self.counts = dict(created=0, updated=0, deleted=0, unchanged=0, failed=0)
         self.changes = []
@@ -324,19 +384,21 @@ class Outcome(object):
         self.before, self.after = {}, {}
         self.pending = []          # references to objects the run creates first (check mode)
         self.ldap_skipped = []     # declared values of fields a directory owns, not written
+        self.entry = entry or (lambda key: {"userid": key})
+        self.name = name or (lambda key: key)
 
-    def record(self, key, action, fields=(), before=None, after=None):
+    def record(self, key, action, fields=(), before=None, after=None, **extra):
         with self.lock:
             self.counts[action] += 1
             if action != "unchanged":
-                self.changes.append({"userid": key, "action": action, "fields": sorted(fields)})
+                self.changes.append(dict(self.entry(key), action=action, fields=sorted(fields), **extra))
                 if before is not None:
-                    self.before[key], self.after[key] = before, after
+                    self.before[self.name(key)], self.after[self.name(key)] = before, after
 
     def fail(self, key, action, message):
         with self.lock:
             self.counts["failed"] += 1
-            self.failures.append({"userid": key, "action": action, "msg": message})
+            self.failures.append(dict(self.entry(key), action=action, msg=message))
 
 
 _ANY, _ONE = object(), object()

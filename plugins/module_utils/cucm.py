@@ -160,6 +160,7 @@ class _AnsibleModule(AnsibleModule):
         self._deferred_no_log = tuple(kwargs.pop("deferred_no_log", ()))
         self._secret_values = kwargs.pop("secret_values", None)
         self._plain_list_refused = tuple(kwargs.pop("plain_list_refused", ()))
+        self._deferred_extra = set()
         self.number_problems = []
         super(_AnsibleModule, self).__init__(*args, **kwargs)
 
@@ -173,9 +174,9 @@ class _AnsibleModule(AnsibleModule):
 
     def _deferred_values(self):
         params = getattr(self, "params", None) or {}
-        values = set()
+        values = set(self._deferred_extra)
         for name in self._deferred_no_log:
-            values |= _leaves(params.get(name))
+            values |= set(str(v) for v in name(params) if v) if callable(name) else _leaves(params.get(name))
         if self._secret_values is not None:
             values |= set(v for v in self._secret_values(params) if v)
         # a proxy URL's password (cucm_proxy, CUCM_PROXY or HTTPS_PROXY), from the start
@@ -206,6 +207,7 @@ class CucmModule(object):
     """AnsibleModule plus the task's AXL client (created on first use, closed at exit).
 
     ``deferred_no_log`` names options whose values may hold secrets that only CUCM's data can tell
+    (an entry may also be a function of the parameters returning the values to keep out)
     (see :class:`_AnsibleModule`); the module reveals them with :meth:`hide` once it knows.
     ``secret_values(params)`` returns values that the parameters themselves mark as secrets inside an
     option that is not ``no_log`` (a phone service's password parameter defaults); they are hidden
@@ -248,6 +250,12 @@ class CucmModule(object):
         not every value of the ``deferred_no_log`` options, are hidden."""
         self.ansible.no_log_values.update(v for v in secrets if v)
         self.ansible._deferred_no_log = ()
+        self.ansible._deferred_extra = set()
+
+    def defer(self, values):
+        """Keep these values (read from a file the module was given, say) out of everything reported,
+        as the ``deferred_no_log`` options are, until :meth:`hide` says which of them are secrets."""
+        self.ansible._deferred_extra.update(v for v in values if v)
 
     @property
     def client(self):

@@ -8,11 +8,17 @@ users), with the real ansible-playbook:
   users and said so): ``cucm_end_user``, a no-op module (the cost of an Ansible task), the
   ``ansible.builtin.uri`` raw-SOAP ``getUser`` loop of Cisco's DevNet examples, and a per-user
   module built on the ciscoaxl library (PyPI) in a bench-only virtualenv;
-- the AXL client's start time and a single ``cucm_end_user`` module's peak memory.
+- the AXL client's start time and a single ``cucm_end_user`` module's peak memory;
+- ``cucm_phone_service_subscriptions`` (issue 14) on a second simulator whose 5,000 devices (the phones and
+  Extension Mobility profiles of 2,500 users) are subscribed to the IP Phone Agent service: 1,000 agent
+  devices unchanged (normal and ``--check --diff``) and with 1 % changed, side by side with today's
+  per-device loop of ``cucm_phone_service_subscription`` (n=1 and n=N, extrapolated to 1,000 devices).
 
 Columns: wall time, AXL requests, writes, Basic authentications, peak RSS of the largest process,
-and ratios.  Prints the table, writes docs/performance.md.  Counts are exact; times are this
-machine's.  Usage: ``.venv/bin/python tests/bench/bench_collection.py [--users 80000] [--n 50]``
+and ratios.  Prints the tables, writes docs/performance.md.  Counts are exact; times are this
+machine's.  ``--only users`` or ``--only subscriptions`` measures one section and keeps the other
+section of docs/performance.md as it is.  Usage:
+``.venv/bin/python tests/bench/bench_collection.py [--users 80000] [--n 50] [--only subscriptions]``
 """
 
 import argparse
@@ -47,8 +53,8 @@ SOAP_GET_USER = (
 
 
 class Simulator:
-    def __init__(self, users, latency_ms):
-        self.dir = WORK / "sim"
+    def __init__(self, users, latency_ms, name="sim"):
+        self.dir = WORK / name
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         started = time.monotonic()
@@ -64,8 +70,10 @@ class Simulator:
         self.cert = str(self.dir / "cucm-axl-sim.crt")
         self.context = ssl.create_default_context(cafile=self.cert)
 
-    def admin(self, method, path):
-        req = urllib.request.Request(f"https://127.0.0.1:{self.port}/__sim__/{path}", method=method)
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"https://127.0.0.1:{self.port}/__sim__/{path}", method=method, data=data,
+                                     headers={"Content-Type": "application/json"} if data else {})
         with urllib.request.urlopen(req, context=self.context, timeout=120) as resp:
             return json.load(resp)
 
@@ -155,12 +163,19 @@ def module_rss_mb(sim, userid):
     return os.wait4(proc.pid, 0)[2].ru_maxrss / 1024
 
 
+SUBSCRIPTIONS_HEADING = "## Phone-service subscriptions"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--users", type=int, default=80000, help="users seeded in the simulator")
     parser.add_argument("--bulk", type=int, default=10000, help="users cucm_end_users converges")
-    parser.add_argument("--n", type=int, default=50, help="loop length of the per-user approaches")
+    parser.add_argument("--n", type=int, default=50, help="loop length of the per-user and per-device approaches")
+    parser.add_argument("--devices", type=int, default=5000, help="devices subscribed (phones and profiles of half as many users)")
+    parser.add_argument("--agents", type=int, default=1000, help="agent devices cucm_phone_service_subscriptions converges")
     parser.add_argument("--latency-ms", type=int, default=30)
+    parser.add_argument("--only", choices=("all", "users", "subscriptions"), default="all",
+                        help="measure one section; the other section of --out is kept as it is")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -168,6 +183,25 @@ def main():
     link = ROOT / "build" / "collections" / "ansible_collections" / "voiceops" / "cucm"
     if not link.exists():
         link.symlink_to(ROOT)
+    out = Path(args.out)
+    before = out.read_text(encoding="utf-8") if out.exists() else ""
+    users, subscriptions = before, ""
+    if SUBSCRIPTIONS_HEADING in before:
+        at = before.index(SUBSCRIPTIONS_HEADING)
+        users, subscriptions = before[:at].rstrip("\n") + "\n", before[at:]
+    if args.only in ("all", "users"):
+        users = bench_users(args)
+    if args.only in ("all", "subscriptions"):
+        subscriptions = bench_subscriptions(args)
+    if not users.strip():
+        raise SystemExit(f"bench: {out} has no users section to keep; run without --only")
+    text = users + ("\n" + subscriptions if subscriptions else "")
+    out.write_text(text, encoding="utf-8")
+    print("\n" + text)
+
+
+def bench_users(args):
+    """The cucm_end_users section: its rows and targets, as Markdown."""
     print(f"setting up: ciscoaxl venv, simulator with {args.users} users, {args.latency_ms} ms latency, TLS", flush=True)
     ciscoaxl = ciscoaxl_python()
     sim = Simulator(args.users, args.latency_ms)
@@ -244,7 +278,7 @@ def main():
         module_rss = module_rss_mb(sim, "user00001")
     finally:
         sim.stop()
-    write_report(args, rows, start_s, module_rss, sim.start_s)
+    return write_report(args, rows, start_s, module_rss, sim.start_s)
 
 
 def write_report(args, rows, start_s, module_rss, sim_start_s):
@@ -293,9 +327,143 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
         f"| module peak RSS (reported by the module) | {module_peak(rows[0])} MB | ≤ 80 MB |",
         f"| faster than the uri loop | {uri['wall'] / bulk0['wall']:.0f}× | ≥ 500× |",
     ]
-    text = "\n".join(lines) + "\n"
-    Path(args.out).write_text(text)
-    print("\n" + text)
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------- subscriptions (issue 14)
+IPPA_URL = "http://uccx.example.com:6293/ipphone/jsp/sciphonexml/IPAgentLogin.jsp?dev=#DEVICENAME#"
+IPPA_PASSWORD = "Bench-Ippa-1"
+
+
+def agent_devices(users):
+    """The IP Phone Agent subscription of each user's phone and Extension Mobility profile, in the input shape."""
+    out = []
+    for i in range(1, users + 1):
+        u = seed_user(i)
+        parameters = {"username": u["userid"], "password": IPPA_PASSWORD, "extension": str(100000 + i)}
+        out.append({"device": u["phone"], "service": "IPPA", "parameters": dict(parameters)})
+        out.append({"device": u["profile"], "device_type": "device_profile", "service": "IPPA",
+                    "parameters": dict(parameters)})
+    return out
+
+
+def bench_subscriptions(args):
+    """The cucm_phone_service_subscriptions section: 1,000 agent devices of 5,000 subscribed, as Markdown."""
+    users = args.devices // 2
+    print(f"subscriptions: simulator with {users} users ({args.devices} devices), {args.latency_ms} ms latency, TLS",
+          flush=True)
+    sim = Simulator(users, args.latency_ms, name="sim-subscriptions")
+    rows = []
+    try:
+        # the cluster: the IPPA service, every device subscribed (set up without latency, by the module itself)
+        sim.admin("POST", "faults", {"latency_ms": 0})
+        everything = agent_devices(users)
+        (WORK / "subs_all.json").write_text(json.dumps({"subscriptions": everything}))
+        seeded = run(sim, playbook("subs_seed", [
+            {"name": "service", "voiceops.cucm.cucm_phone_service": {
+                "name": "IPPA", "url": IPPA_URL, "parameters": [
+                    {"name": "username", "display_name": "Agent ID", "required": True},
+                    {"name": "password", "display_name": "Agent password", "required": True, "password": True},
+                    {"name": "extension", "display_name": "Agent extension", "required": True}]}},
+            {"name": "subscribe every device", "voiceops.cucm.cucm_phone_service_subscriptions": {
+                "subscriptions_file": str(WORK / "subs_all.json"), "concurrency": 4}}], sim=sim))
+        print(f"  {len(everything)} devices subscribed in {seeded['wall']:.0f} s ({seeded['writes']} writes)", flush=True)
+        setup_s = seeded["wall"]
+        sim.admin("POST", "faults", {"latency_ms": args.latency_ms})
+
+        agents = everything[:args.agents]
+        changed_every = 100
+        unchanged = WORK / "subs_agents.json"
+        unchanged.write_text(json.dumps({"subscriptions": agents}))
+        # 1 % of the agents get a new extension, and back: each run changes exactly that many values
+        changed = [dict(a, parameters=dict(a["parameters"], extension=a["parameters"]["extension"] + "9"))
+                   if n % changed_every == changed_every - 1 else a for n, a in enumerate(agents)]
+        (WORK / "subs_changed.json").write_text(json.dumps({"subscriptions": changed}))
+
+        def bulk(path):
+            return playbook("subs_bulk_" + path.stem, [
+                {"name": "converge", "voiceops.cucm.cucm_phone_service_subscriptions": {"subscriptions_file": str(path)},
+                 "register": "r"},
+                {"name": "cost", "ansible.builtin.debug": {"msg": "{{ r.performance | to_json }}"}}], sim=sim)
+
+        def bulk_row(label, paths, *flags):
+            runs = [run(sim, bulk(paths[attempt % len(paths)]), *flags) for attempt in range(REPEATS)]
+            r = sorted(runs, key=lambda x: x["wall"])[REPEATS // 2]
+            r["walls"] = [x["wall"] for x in runs]
+            r["all_writes"] = [x["writes"] for x in runs]
+            rows.append(dict(label=label, per_user=None, extrapolated=False, **r))
+            print(f"  {label}: {r['wall']:.1f} s (runs: {', '.join('%.1f' % w for w in r['walls'])}), "
+                  f"{r['requests']} requests, writes {r['all_writes']}, module {module_seconds(r)} s", flush=True)
+
+        print(f"cucm_phone_service_subscriptions (one task), {args.agents} agent devices of {args.devices}:", flush=True)
+        bulk_row(f"cucm_phone_service_subscriptions, {args.agents} devices, 0% changed", [unchanged])
+        bulk_row(f"cucm_phone_service_subscriptions, {args.agents} devices, 0% changed, --check --diff", [unchanged],
+                 "--check", "--diff")
+
+        def loop(n):
+            return playbook(f"subs_loop_{n}", [{
+                "name": "per device", "voiceops.cucm.cucm_phone_service_subscription": {
+                    "device": "{{ item.device }}", "device_type": "{{ item.device_type | default('phone') }}",
+                    "service": "IPPA", "parameters": "{{ item.parameters }}"},
+                "loop": agents[:n], "loop_control": {"label": "{{ item.device }}"}}], sim=sim)
+
+        one, many = run(sim, loop(1)), run(sim, loop(args.n))
+        per = (many["wall"] - one["wall"]) / (args.n - 1)
+        rows.append(dict(label=f"cucm_phone_service_subscription (one task per device, today's loop), n={args.n}",
+                         per_user=per, extrapolated=True, wall=per * args.agents,
+                         requests=many["requests"] * args.agents // args.n, writes=many["writes"] * args.agents // args.n,
+                         auth_basic=many["auth_basic"] * args.agents // args.n, rss_mb=many["rss_mb"], measured=many))
+        print(f"  per-device loop: {per:.3f} s per device, {many['requests'] / args.n:.1f} requests and "
+              f"{many['auth_basic'] / args.n:.1f} authentications per device", flush=True)
+        # last: these runs write (to the changed extensions, then back)
+        bulk_row(f"cucm_phone_service_subscriptions, {args.agents} devices, 1% changed",
+                 [WORK / "subs_changed.json", unchanged])
+    finally:
+        sim.stop()
+    return subscriptions_report(args, rows, users, sim.start_s, setup_s, args.agents // changed_every)
+
+
+def subscriptions_report(args, rows, users, sim_start_s, setup_s, changed):
+    unchanged, check, loop_row, one_percent = rows
+    bound = 1 + 2 * -(-args.agents // 500)
+    lines = [
+        SUBSCRIPTIONS_HEADING + ": `cucm_phone_service_subscriptions` (issue 14)", "",
+        f"The IP Phone Agent subscriptions of a contact centre: a second `cucm-axl-sim` (TLS, {args.latency_ms} ms "
+        f"added to every AXL answer) with {users:,} users, whose {args.devices:,} devices (a phone and an Extension "
+        f"Mobility profile each) are all subscribed to the IPPA service (3 parameters, one a password): seeded and "
+        f"started in {sim_start_s:.1f} s, then subscribed by the module itself, latency off, in {setup_s:.0f} s. "
+        f"The task converges {args.agents:,} of those devices from a "
+        "`subscriptions_file`. Each bulk row is the median of "
+        f"{REPEATS} runs; the 1 % row alternates between the changed extensions and the original ones, so that every "
+        f"run changes exactly {changed} values. The per-device loop (`cucm_phone_service_subscription` in a loop, "
+        f"what the roles did before) was measured with n=1 and n={args.n} and is **extrapolated** to "
+        f"{args.agents:,} devices. `make bench BENCH_ARGS='--only subscriptions'` measures this section alone.", "",
+        f"| Approach | wall for {args.agents:,} devices | AXL requests | writes | Basic auths | peak RSS, largest process | "
+        "bulk is faster by |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        wall = r["wall"]
+        shown = f"{wall / 60:.1f} min (extrapolated)" if r["extrapolated"] else f"{wall:.1f} s"
+        ratio = f"{wall / unchanged['wall']:.0f}×" if r["extrapolated"] else ""
+        lines.append(f"| {r['label']} | {shown} | {r['requests']:,} | {r['writes']:,} | {r['auth_basic']:,} | "
+                     f"{r['rss_mb']} MB | {ratio} |")
+    lines += [
+        "", f"Targets (issue 14), {args.agents:,} agent devices of {args.devices:,}:", "",
+        "| Measure | Value | Target |", "|---|---:|---|",
+        f"| unchanged: AXL requests | {unchanged['requests']} | ≤ {bound}: 1 `getIpPhoneServices` per service + 2 "
+        f"`executeSQLQuery` per 500 devices (a page more per 2 MB of answer), whatever the number of devices beyond that |",
+        f"| unchanged: writes | {unchanged['writes']} | 0 |",
+        f"| unchanged: Basic authentications | {unchanged['auth_basic']} | 1 |",
+        f"| unchanged, `--check --diff`: requests, writes | {check['requests']}, {check['writes']} | the same reads, 0 |",
+        f"| unchanged: wall (runs: {', '.join('%.1f' % w for w in unchanged['walls'])}) | {unchanged['wall']:.1f} s | |",
+        f"| unchanged: the module's own time (reported) | {module_seconds(unchanged)} s | |",
+        f"| 1% changed: writes (each run) | {', '.join(str(w) for w in one_percent['all_writes'])} | exactly {changed} |",
+        f"| per-device loop: requests, authentications per device | "
+        f"{loop_row['measured']['requests'] / args.n:.1f}, {loop_row['measured']['auth_basic'] / args.n:.1f} | |",
+        f"| faster than the per-device loop | {loop_row['wall'] / unchanged['wall']:.0f}× | |",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def module_seconds(row):

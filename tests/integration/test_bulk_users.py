@@ -7,7 +7,7 @@ the simulator's request log, final state from independent reads of its database.
 - ``sim``/``sim14``: the shared 20-user simulators (version matrix / 14.0) for the semantics.
 
 Page arithmetic is derived from what the module itself uses to size its pages
-(``end_user.PAGE_BYTES``, ``page_rows``, the row-size estimates), never from timings.
+(``axl.PAGE_BYTES``, ``page_rows``, the row-size estimates), never from timings.
 """
 
 import csv

@@ -117,7 +117,8 @@ def test_e164_primary_extension_both_forms_idempotent(ansible14, sim14, plus_esc
             "phone_services_self_service_service_url": IPPA_URL,
             "phone_services_self_service_initial_password": "Init-Pw-1",
             "phone_services_self_service_agents": [{"userid": "user00005", "phones": [E164_PHONE]},
-                                                   {"userid": "user00006", "phones": [E164_PHONE], "extension": "\\" + E164}],
+                                                   {"userid": "user00006", "phones": ["SEP0A0000000006"],
+                                                    "extension": "\\" + E164}],
             "phone_services_self_service_repair": False}})
     mark = sim.mark()
     run = ansible14.run(tasks)
@@ -135,8 +136,9 @@ def test_e164_primary_extension_both_forms_idempotent(ansible14, sim14, plus_esc
                        "join telecasterserviceparameter p on p.pkid = sp.fktelecasterserviceparameter "
                        "join telecastersubscribedservice ss on ss.pkid = sp.fktelecastersubscribedservice "
                        "join device d on d.pkid = ss.fkdevice where p.name = 'extension' order by d.name")
-        assert [(d, v) for d, v, _u in rows] == [(E164_PHONE, E164)]
-        assert "extension=%2B14085550101" in rows[0][2]
+        # user00005's from its primary extension (stored \+1408...), user00006's declared as \+1408...
+        assert [(d, v) for d, v, _u in rows] == [("SEP0A0000000006", E164), (E164_PHONE, E164)]
+        assert "extension=%2B14085550101" in rows[0][2] and "extension=%2B14085550101" in rows[1][2]
 
 
 # ------------------------------------------------------------------------------------- subscriptions

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.voiceops.cucm.plugins.module_utils import axl, axl_schema, sql
+from ansible_collections.voiceops.cucm.plugins.module_utils.axl import page_rows
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
     SQL_UNSAFE, Option, Resource, missing_references, suggest)
@@ -115,7 +116,6 @@ SUGGEST_SQL = {
 # Bulk reads (cucm_end_users): what listUser cannot return (LUser has no groups or devices, and
 # since 12.5 no display name, presence group or LDAP directory) comes from SQL, in pages.  Each
 # entry: (SQL, estimated bytes of one row in the answer, used to size pages).
-PAGE_BYTES = 2 * 1024 * 1024     # a page's target size: AXL refuses answers over 8 MB, and a small page keeps the module small
 BULK_SQL = {
     "details": ("select u.userid, u.displayname, pg.name presence_group from enduser u "
                 "left join matrix pg on pg.pkid = u.fkmatrix_presence where u.userid like {pattern} order by u.userid", 160),
@@ -171,10 +171,6 @@ def query_references(client, wanted, chunk=500):
             # Informix types a column of literals in every branch CHAR(n): 'group' comes back blank-padded
             found.setdefault(row["kind"].strip(), set()).add(row["name"])
     return found
-
-
-def page_rows(row_bytes):
-    return max(100, PAGE_BYTES // row_bytes)
 
 
 class EndUser(Resource):

@@ -118,6 +118,27 @@ VALUES_OF_SERVICE = _VALUES + "where p.fktelecasterservice = {service} order by 
 VALUES_OF_DEVICE = (_VALUES + "join telecastersubscribedservice ss on ss.pkid = sp.fktelecastersubscribedservice "
                     "join device d on d.pkid = ss.fkdevice where d.name = {device} order by sp.pkid")
 VALUES_OF_SUBSCRIPTION = _VALUES + "where sp.fktelecastersubscribedservice = {pkid} order by sp.pkid"
+# Bulk reads (cucm_phone_service_subscriptions): named devices, DEVICE_CHUNK names per IN list, each read in pages
+# sized from the estimated bytes of a row in the answer (two URLs make a subscription row large).
+DEVICE_CHUNK = 500
+SUBSCRIPTION_ROW_BYTES = 1200
+VALUE_ROW_BYTES = 260
+SUBSCRIPTIONS_OF_DEVICES = (
+    "select d.name device, d.tkclass, ss.pkid, s.pkid servicepkid, s.name service, ss.servicename, ss.urlbuttonindex, "
+    "ss.urllabel, ss.serviceurl, ss.secureserviceurl from device d "
+    "left join telecastersubscribedservice ss on ss.fkdevice = d.pkid "
+    "left join telecasterservice s on s.pkid = ss.fktelecasterservice "
+    "where d.name in {devices} order by d.name, ss.pkid")
+VALUES_OF_DEVICES = (_VALUES + "join telecastersubscribedservice ss on ss.pkid = sp.fktelecastersubscribedservice "
+                     "join device d on d.pkid = ss.fkdevice where d.name in {devices} and p.fktelecasterservice in "
+                     "{services} order by sp.pkid")
+# ... and what a scope holds: device names LIKE a pattern, of one service or of all
+SUBSCRIPTIONS_LIKE = _SUBSCRIPTIONS + "where d.name like {pattern} order by ss.pkid"
+SUBSCRIPTIONS_OF_SERVICE_LIKE = _SUBSCRIPTIONS + "where ss.fktelecasterservice = {service} and d.name like {pattern} order by ss.pkid"
+_VALUES_OF_DEVICE_LIKE = (_VALUES + "join telecastersubscribedservice ss on ss.pkid = sp.fktelecastersubscribedservice "
+                          "join device d on d.pkid = ss.fkdevice where ")
+VALUES_LIKE = _VALUES_OF_DEVICE_LIKE + "d.name like {pattern} order by sp.pkid"
+VALUES_OF_SERVICE_LIKE = _VALUES_OF_DEVICE_LIKE + "p.fktelecasterservice = {service} and d.name like {pattern} order by sp.pkid"
 SET_URL = "update telecastersubscribedservice set serviceurl = {url} where pkid = {pkid}"
 SET_SECURE_URL = "update telecastersubscribedservice set secureserviceurl = {url} where pkid = {pkid}"
 
@@ -455,6 +476,56 @@ def subscriptions(client, service_pkid=None, device=None, pkid=None):
         if owner in by_pkid:
             by_pkid[owner]["pairs"].append((value["name"], value["value"]))
     return [by_pkid[pkid] for pkid in order]
+
+
+def _subscription_row(row):
+    return dict(row, pkid=str(sql.Guid(row["pkid"])), device_type=device_type_of(row["tkclass"]),
+                index=int(row["urlbuttonindex"] or 0), pairs=[])
+
+
+def _add_values(by_pkid, values):
+    for value in values:
+        owner = by_pkid.get(str(sql.Guid(value["subscription"])))
+        if owner is not None:
+            owner["pairs"].append((value["name"], value["value"]))
+
+
+def devices_subscriptions(client, devices, service_pkids=()):
+    """The named devices that exist, each with every subscription it has (all services, in row order), in
+    a few paged requests (DEVICE_CHUNK names per IN list): ``{name: {device_type, rows: [subscription]}}``.
+    The value ``pairs`` are read for subscriptions to the services of ``service_pkids`` only (the others
+    keep an empty list)."""
+    out, names = {}, sorted(set(devices))
+    services = sorted(set(sql.Guid(p) for p in service_pkids))
+    for start in range(0, len(names), DEVICE_CHUNK):
+        chunk, by_pkid = names[start:start + DEVICE_CHUNK], {}
+        for row in client.iter_sql_paged(sql.render(SUBSCRIPTIONS_OF_DEVICES, devices=chunk),
+                                         axl.page_rows(SUBSCRIPTION_ROW_BYTES)):
+            device = out.setdefault(row["device"], {"device_type": device_type_of(row["tkclass"]), "rows": []})
+            if row["pkid"]:
+                subscription = _subscription_row(row)
+                device["rows"].append(subscription)
+                by_pkid[subscription["pkid"]] = subscription
+        if services and by_pkid:
+            _add_values(by_pkid, client.iter_sql_paged(sql.render(VALUES_OF_DEVICES, devices=chunk, services=services),
+                                                       axl.page_rows(VALUE_ROW_BYTES)))
+    return out
+
+
+def subscriptions_like(client, pattern, service_pkid=None, values=True):
+    """The subscriptions of the devices whose name is LIKE ``pattern`` (of one service, or of all), with their
+    value ``pairs`` unless ``values`` is false, in pages.  The caller filters the names again (LIKE may ignore
+    letter case)."""
+    if service_pkid is None:
+        rows_sql, values_sql = sql.render(SUBSCRIPTIONS_LIKE, pattern=pattern), sql.render(VALUES_LIKE, pattern=pattern)
+    else:
+        service = sql.Guid(service_pkid)
+        rows_sql = sql.render(SUBSCRIPTIONS_OF_SERVICE_LIKE, service=service, pattern=pattern)
+        values_sql = sql.render(VALUES_OF_SERVICE_LIKE, service=service, pattern=pattern)
+    rows = [_subscription_row(r) for r in client.iter_sql_paged(rows_sql, axl.page_rows(SUBSCRIPTION_ROW_BYTES))]
+    if values and rows:
+        _add_values(dict((r["pkid"], r) for r in rows), client.iter_sql_paged(values_sql, axl.page_rows(VALUE_ROW_BYTES)))
+    return rows
 
 
 def ordered_pairs(service, pairs):
