@@ -257,6 +257,10 @@ BAD_INPUT = [
     (sub(name="N" * 33, parameters=parameters()), "name: '%s' is 33 characters long; CUCM allows at most 32" % ("N" * 33)),
     ({"name": "svc", SERVICE: {"name": "Everyone", "enterprise_subscription": False}},
      "enterprise_subscription: CUCM sets it only when a service is created"),
+    # an exported service (password default masked) applied to a cluster that does not have it
+    ({"name": "masked", SERVICE: {"name": "Fresh", "url": DIR_URL, "parameters": [
+        {"name": "pin", "password": True, "default": MASK}]}},
+     "parameters: the default of 'pin' is %s (how an export shows a password) and service 'Fresh' has no such" % MASK),
 ]
 
 

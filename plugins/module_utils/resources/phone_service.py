@@ -283,6 +283,12 @@ class PhoneService(Resource):
             raise CucmError("enterprise_subscription: CUCM sets it only when a service is created (AXL has no element "
                             "to change it); service %r has %s. Delete the service and create it again to change it. "
                             "Nothing was written." % (key, str(current["enterprise_subscription"]).lower()))
+        # a masked default (an export's) still here names no default to keep: never write the mask itself
+        masked = [p["name"] for p in desired.get("parameters") or [] if p.get("password") and p.get("default") == MASK]
+        if masked:
+            raise CucmError("parameters: the default of %s is %s (how an export shows a password) and service %r has no "
+                            "such password default to keep; give the value (from a vault) or leave default out. Nothing "
+                            "was written." % (", ".join(repr(n) for n in masked), MASK, key))
         merged = dict(current or {})
         merged.update(desired)
         category = merged.get("category") or "XML Service"
