@@ -28,8 +28,8 @@ description:
     subscription another job added meanwhile stays. Each parameter value that differs is one C(executeSQLUpdate).
     The URLs of what was written are then checked in a few reads; a device with a stale URL is saved again once
     (C(getPhone) and C(updatePhone), without any URL), and an URL still stale after that is set by SQL.
-  - Identifies, compares and hides as the single module does. A subscription is its O(subscriptions[].device),
-    O(subscriptions[].service) and O(subscriptions[].url_button_index); it is matched with its row of CUCM's
+  - Identifies, compares and hides as the single module does. A subscription is its C(device),
+    C(service) and C(url_button_index); it is matched with its row of CUCM's
     C(telecastersubscribedservice) table, never with a C(uuid) of the device's list, and a stored URL is never
     sent back.
   - B(Password parameters.) Values of parameters the service marks as password are never shown, in results,
@@ -124,7 +124,7 @@ options:
       - V(on_create) writes a password parameter only when the subscription is created or the parameter has no
         value yet, so a password its owner changed (in the Self Care Portal) is never undone.
       - V(always) rewrites a password parameter whose value differs from the declared one.
-      - The default of each subscription's O(subscriptions[].update_secrets).
+      - The default of each subscription's C(update_secrets).
     type: str
     choices: [always, on_create]
     default: on_create
