@@ -17,12 +17,17 @@ What Cisco documents (AXL Developer Guide, "Data Change Notification"), and how 
   start and on ``POST /__sim__/reset``; the change ids go on increasing.
 - Secret columns (passwords, PINs, digests) give their tag with no value.
 
-What nobody documents is chosen here or behind a ``--compat`` switch (``compat.py``):
-``change-merge`` (one change per database row, or per request), ``change-first-call`` (the first
-request without ``startChangeId``), ``change-expired`` (a ``startChangeId`` older than the queue).
-The simulator's own choices: ``doGet`` is true for an add and for an update of more than one tag; the
-value of a tag that references another object (``devicePoolName``...) or holds a list is empty; the
-changes of one answer are at most ``--change-page-size`` (default 1,000).
+- One change per database row written (the guide: changes are transformed "as they occur" from the
+  raw table/column data, and one object may have several results): one AXL request can show as
+  several changes of one object (an addUser as an add, then updates for its credential rows).
+- ``uuid`` is written as the XSD types it (XUUID, ``{UPPERCASE}``); the guide's hand-written example
+  shows lowercase without braces, so clients should accept both.
+
+What nobody documents is behind a ``--compat`` switch (``compat.py``): ``change-first-call`` (the
+first request without ``startChangeId``) and ``change-expired`` (a ``startChangeId`` older than the
+queue).  The simulator's own choices: ``doGet`` is true for an add and for an update of more than one
+tag; the value of a tag that references another object (``devicePoolName``...) or holds a list is
+empty; the changes of one answer are at most ``--change-page-size`` (default 1,000).
 """
 
 import re
@@ -38,7 +43,7 @@ CREATE TABLE IF NOT EXISTS sim_change (
     type TEXT NOT NULL,
     uuid TEXT NOT NULL,
     action TEXT NOT NULL CHECK (action IN ('a', 'u', 'r')),
-    txn INTEGER
+    txn INTEGER             -- the store transaction that wrote it (bookkeeping)
 );
 CREATE INDEX IF NOT EXISTS sim_change_type ON sim_change (type, id);
 CREATE TABLE IF NOT EXISTS sim_change_tag (

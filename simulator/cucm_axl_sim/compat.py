@@ -46,12 +46,6 @@ SWITCHES = {
         "getLdapSyncStatus answers a status text (\"Sync is currently under process\", \"Sync is performed "
         "successfully\"), as public AXL clients expect it to (their code compares with these texts); boolean: "
         "\"true\" while a sync runs, else \"false\", as the XSD's documentation says"),
-    "change-merge": (
-        ("row", "request"),
-        "listChange gives one change per database row written, so one AXL request can show as several changes of "
-        "the same object (the guide says the cache is filled from raw table/column changes, and that one object "
-        "may have several results; unconfirmed for one request); request: the changes one request made to one "
-        "object are one change"),
     "change-first-call": (
         ("empty", "all"),
         "a listChange without startChangeId answers the queue's ids and no change (a public capture of a real "
@@ -61,10 +55,6 @@ SWITCHES = {
         "a startChangeId older than the queue's first change (the cache dropped it) gets a fault, as the guide "
         "says (its code and text are unconfirmed); silent: the answer starts at the oldest change still cached, "
         "and only firstChangeId shows that changes were lost"),
-    "change-uuid": (
-        ("braced", "plain"),
-        "listChange gives a change's uuid as XUUID ({UPPERCASE}), as the XSD types it; plain: lowercase without "
-        "braces, as the guide's (hand-written) example shows"),
 }
 
 

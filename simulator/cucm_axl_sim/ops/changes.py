@@ -18,33 +18,11 @@ QUEUE_MISMATCH = ("The queueId value does not match the server. This indicates t
                   "server restarted and a full sync is needed.")
 
 
-def _merged(rows):
-    """``--compat change-merge=request``: the changes one request made to one object become one: an add
-    or a removal absorbs the updates of the same request (the rows written with it), updates merge."""
-    out, index = [], {}
-    for row in rows:
-        _ident, kind, uuid, action, txn, tags = row
-        key = (txn, kind, uuid)
-        at = index.get(key) if txn is not None else None
-        if at is not None and action == "u":
-            first = out[at]
-            if first[3] == "u":
-                names = dict(first[5])
-                names.update(tags)
-                out[at] = first[:5] + (list(names.items()),)
-            continue
-        if at is not None and action == "r" and out[at][3] == "u":
-            out[at] = None
-        out.append(row)
-        index[key] = len(out) - 1
-    return [row for row in out if row is not None]
-
-
-def _change(row, plain_uuid):
+def _change(row):
     ident, kind, uuid, action, _txn, tags = row
     if action != "u":
         tags = []
-    return {"@type": kind, "@uuid": uuid.lower() if plain_uuid else soap.braced(uuid),
+    return {"@type": kind, "@uuid": soap.braced(uuid),
             "id": ident, "action": action, "doGet": action == "a" or (action == "u" and len(tags) > 1),
             "changedTags": {"changedTag": [{"@name": name, soap.TEXT: value} for name, value in tags]}}
 
@@ -82,9 +60,6 @@ def list_change(req):
         next_start = rows[-1][0] + 1
     else:
         next_start = max(start, last + 1)
-    if req.compat("change-merge") == "request":
-        rows = _merged(rows)
-    plain = req.compat("change-uuid") == "plain"
     return soap.Unwrapped(
         queueInfo={"firstChangeId": first, "lastChangeId": last, "nextStartChangeId": next_start, "queueId": server_queue},
-        changes={"change": [_change(row, plain) for row in rows]})
+        changes={"change": [_change(row) for row in rows]})
