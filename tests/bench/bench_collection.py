@@ -8,11 +8,14 @@ users), with the real ansible-playbook:
   users and said so): ``cucm_end_user``, a no-op module (the cost of an Ansible task), the
   ``ansible.builtin.uri`` raw-SOAP ``getUser`` loop of Cisco's DevNet examples, and a per-user
   module built on the ciscoaxl library (PyPI) in a bench-only virtualenv;
-- the AXL client's start time and a single ``cucm_end_user`` module's peak memory.
+- the AXL client's start time and a single ``cucm_end_user`` module's peak memory;
+- the change feed: finding 10 users changed (by another client) among all of them, with
+  ``cucm_end_users state=gathered`` from a checkpoint, side by side with a full gathered run
+  (``--only change-feed`` runs just these rows and prints them, leaving docs/performance.md alone).
 
 Columns: wall time, AXL requests, writes, Basic authentications, peak RSS of the largest process,
 and ratios.  Prints the table, writes docs/performance.md.  Counts are exact; times are this
-machine's.  Usage: ``.venv/bin/python tests/bench/bench_collection.py [--users 80000] [--n 50]``
+machine's.  Usage: ``.venv/bin/python tests/bench/bench_collection.py [--users 80000] [--n 50] [--only change-feed]``
 """
 
 import argparse
@@ -155,6 +158,56 @@ def module_rss_mb(sim, userid):
     return os.wait4(proc.pid, 0)[2].ru_maxrss / 1024
 
 
+SOAP_UPDATE_TITLE = (
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:ns="http://www.cisco.com/AXL/API/14.0"><soapenv:Body><ns:updateUser><userid>{userid}</userid>'
+    "<title>{title}</title></ns:updateUser></soapenv:Body></soapenv:Envelope>")
+FEED_CHANGED = 10
+
+
+def feed_bound(changed):
+    """The most AXL requests an incremental gathered run may make for ``changed`` changed users: one
+    listChange (per 1,000 changes), one SQL read of their user IDs (per 200), one getUser each, one SQL
+    read of their LDAP directories (per 500)."""
+    return -(-changed // 1000) + -(-changed // 200) + changed + -(-changed // 500)
+
+
+def change_feed_rows(sim, users, rows):
+    """Full gathered vs gathered from a checkpoint, after another client changed FEED_CHANGED users."""
+    checkpoint = WORK / "feed.checkpoint"
+    checkpoint.unlink(missing_ok=True)
+    gathered = {"state": "gathered", "scope": {"userid": "%"}}
+    run(sim, playbook("feed_start", [{"name": "checkpoint", "voiceops.cucm.cucm_end_users": dict(
+        gathered, scope={"userid": "user00001"}, checkpoint_file=str(checkpoint))}], sim=sim))
+    step = max(1, users // FEED_CHANGED)
+    for n in range(FEED_CHANGED):
+        userid = seed_user(1 + n * step)["userid"]
+        body = SOAP_UPDATE_TITLE.format(userid=userid, title=f"Changed {n}").encode()
+        req = urllib.request.Request(f"https://127.0.0.1:{sim.port}/axl/", data=body, method="POST", headers={
+            "Content-Type": "text/xml", "SOAPAction": '"CUCM:DB ver=14.0 updateUser"',
+            "Authorization": "Basic YWRtaW5pc3RyYXRvcjpjaXNjb3BzZHQ="})
+        with urllib.request.urlopen(req, context=sim.context, timeout=120) as resp:
+            resp.read()
+    full = run(sim, playbook("feed_full", [{"name": "every user", "voiceops.cucm.cucm_end_users": dict(
+        gathered, dest=str(WORK / "feed_all.json"))}], sim=sim))
+    incremental = run(sim, playbook("feed_incremental", [
+        {"name": "since the checkpoint", "voiceops.cucm.cucm_end_users": dict(gathered, checkpoint_file=str(checkpoint)),
+         "register": "r"},
+        {"name": "found", "ansible.builtin.debug": {"msg": "{{ r.users | length }} changed {{ r.incremental }}"}}],
+        sim=sim))
+    found = re.search(r'"msg": "(\d+) changed (\w+)"', incremental["output"])
+    for label, r in ((f"cucm_end_users gathered, all {users} users (to find {FEED_CHANGED} changed)", full),
+                     (f"cucm_end_users gathered from a checkpoint ({FEED_CHANGED} of {users} changed)", incremental)):
+        rows.append(dict(label=label, per_user=None, extrapolated=False, **r))
+        print(f"  {label}: {r['wall']:.1f} s, {r['requests']} AXL requests", flush=True)
+    bound = feed_bound(FEED_CHANGED)
+    print(f"  incremental: {found.group(1) if found else '?'} users returned (incremental: "
+          f"{found.group(2) if found else '?'}); bound for {FEED_CHANGED} changed users: {bound} requests; "
+          f"{'within' if incremental['requests'] <= bound else 'OVER'} the bound", flush=True)
+    if incremental["requests"] > bound or not found or found.group(1) != str(FEED_CHANGED):
+        raise SystemExit("bench: the incremental gathered run did not find exactly the changed users within the bound")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--users", type=int, default=80000, help="users seeded in the simulator")
@@ -162,12 +215,23 @@ def main():
     parser.add_argument("--n", type=int, default=50, help="loop length of the per-user approaches")
     parser.add_argument("--latency-ms", type=int, default=30)
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
+    parser.add_argument("--only", choices=["change-feed"],
+                        help="run only these rows and print them (docs/performance.md is not written)")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     (ROOT / "build" / "collections" / "ansible_collections" / "voiceops").mkdir(parents=True, exist_ok=True)
     link = ROOT / "build" / "collections" / "ansible_collections" / "voiceops" / "cucm"
     if not link.exists():
         link.symlink_to(ROOT)
+    if args.only == "change-feed":
+        print(f"setting up: simulator with {args.users} users, {args.latency_ms} ms latency, TLS", flush=True)
+        sim = Simulator(args.users, args.latency_ms)
+        try:
+            print("change feed:", flush=True)
+            change_feed_rows(sim, args.users, [])
+        finally:
+            sim.stop()
+        return
     print(f"setting up: ciscoaxl venv, simulator with {args.users} users, {args.latency_ms} ms latency, TLS", flush=True)
     ciscoaxl = ciscoaxl_python()
     sim = Simulator(args.users, args.latency_ms)
@@ -240,6 +304,9 @@ def main():
                              measured=many))
             print(f"  {label}: {per:.3f} s per user, {many['requests'] / args.n:.1f} requests and "
                   f"{many['auth_basic'] / args.n:.1f} authentications per user", flush=True)
+        sim.admin("POST", "reset")
+        print("change feed:", flush=True)
+        change_feed_rows(sim, args.users, rows)
         start_s = client_start_seconds(sim)
         module_rss = module_rss_mb(sim, "user00001")
     finally:
