@@ -173,7 +173,7 @@ options:
   checkpoint_file:
     description:
       - With V(gathered), keep the checkpoint in this JSON file - read when O(checkpoint) is not given (a missing file
-        means no checkpoint: a full read), and written atomically with RV(checkpoint) at the end, except in check mode.
+        means no checkpoint, so a full read), and written atomically with RV(checkpoint) at the end, except in check mode.
     type: path
     version_added: 1.1.0
   ldap_owned_fields:
