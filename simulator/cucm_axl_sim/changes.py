@@ -232,7 +232,7 @@ def trigger_sql(conn):
 
 def new_queue_id():
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(8))
+    return "".join(secrets.choice(alphabet) for _position in range(8))
 
 
 def install(conn):
@@ -280,4 +280,3 @@ def read(conn, start, types, limit):
             "SELECT change, name, value FROM sim_change_tag WHERE change BETWEEN ? AND ? ORDER BY rowid", (low, high)):
         tags.setdefault(change, []).append((name, value))
     return [(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], [])) for r in rows]
-

@@ -119,6 +119,27 @@ def test_dropped_changes_need_a_resync_and_gathered_falls_back(ansible14, tmp_pa
         sim.faults(change_queue_size=100000)
 
 
+def test_the_feed_holds_under_every_compat_value(ansible14):
+    """change-expired=silent (dropped changes show only in firstChangeId) and change-first-call=all (the
+    first call returns the cached changes): still a resync, and a start at the end of the queue."""
+    sim = ansible14.sim
+    info = {"voiceops.cucm.cucm_changes_info": {"objects": ["User"]}}
+    start = ansible14.run([dict(info, name="start", register="s")]).result(0)
+    sim.faults(change_queue_size=2, compat={"change-expired": "silent", "change-first-call": "all"})
+    try:
+        for n in range(4):
+            second_client(sim, "updateUser", f"<userid>user00014</userid><title>Silent {n}</title>")
+        run = ansible14.run([
+            {"name": "from the lost checkpoint", "voiceops.cucm.cucm_changes_info": {
+                "objects": ["User"], "checkpoint": start["checkpoint"]}},
+            dict(info, name="no checkpoint: the cached changes are not returned")])
+        lost, fresh = run.result(0), run.result(1)
+        assert lost["resync_required"] and lost["reason"] == "changes_dropped" and lost["changes"] == []
+        assert fresh["changes"] == [] and fresh["checkpoint"]["next_change_id"] == fresh["queue"]["last_change_id"] + 1
+    finally:
+        sim.faults(change_queue_size=100000, compat={"change-expired": "fault", "change-first-call": "empty"})
+
+
 # ------------------------------------------------------------------ the event source, in-process
 def load_plugin(collections_path):
     sys.path.insert(0, str(collections_path))

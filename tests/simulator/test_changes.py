@@ -96,8 +96,8 @@ def test_selfcare_edit_and_subscriptions_are_device_changes(sim):
     sim.post("updateDeviceProfile", f"<name>{profile[0]}</name><description>changed</description>")
     assert [c[0] for c in since(sim, nxt)[0]] == ["DeviceProfile"]
     assert since(sim, nxt, objects=["User", "Phone"])[0] == []
-    assert since(sim, nxt, objects=["DeviceProfile"])[0] == [("DeviceProfile", "{%s}" % profile[1].upper(), "u",
-                                                               [("description", "changed")])]
+    expected = [("DeviceProfile", "{%s}" % profile[1].upper(), "u", [("description", "changed")])]
+    assert since(sim, nxt, objects=["DeviceProfile"])[0] == expected
 
 
 def test_ldap_sync_feeds_the_queue(sim):

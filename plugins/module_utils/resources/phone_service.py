@@ -505,6 +505,7 @@ def update_subscriptions(client, name, check_mode, planned=None, devices=None):
     if (planned or {}).get("parameters") is not None:
         names = set(p["name"] for p in planned["parameters"])
         dropped = set(p["name"] for p in service["parameters"]) - names
+
     def current():
         if devices is None:
             return subscriptions(client, service_pkid=service["_pkid"])

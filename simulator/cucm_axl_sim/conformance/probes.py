@@ -991,8 +991,8 @@ def change_feed_expired(side):
 
 
 @probe("change-feed-after-writes", "listChange after the scratch writes: does the first call (no startChangeId) "
-       "return the cached changes; from change 0: a fault or an answer", covers=("compat:change-first-call",
-                                                                              "compat:change-expired"), scratch=True)
+       "return the cached changes; from change 0: a fault or an answer",
+       covers=("compat:change-first-call", "compat:change-expired"), scratch=True)
 def change_feed_after_writes(side):
     side.need("user", "scratch-user")
     answer = side.call("listChange", "<objectList><object>User</object></objectList>")
