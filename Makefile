@@ -110,6 +110,28 @@ $(VENV_STAMP):
 	rm -f '$(VENV)'/.make-venv-*
 	touch '$@'
 
+# ---- Java for ansible-rulebook (Event-Driven Ansible: its rule engine, Drools, runs in a JVM) ----
+# ansible-rulebook (requirements-dev.txt) needs a Java 17 or later runtime. Installed with apt when missing
+# (Debian's openjdk-17-jre-headless; as root, or with sudo); skipped when `java -version` says 17 or later.
+JAVA_PACKAGE ?= openjdk-17-jre-headless
+java-runtime: ## Java 17+ for ansible-rulebook (apt-get install $(JAVA_PACKAGE) when missing)
+	@ver=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
+	if [ -n "$$ver" ] && [ "$$ver" -ge 17 ]; then \
+		echo "java-runtime: Java $$ver found"; \
+	else \
+		echo "java-runtime: no Java 17 or later (found: '$${ver:-none}'); installing $(JAVA_PACKAGE) with apt-get"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		if ! command -v apt-get >/dev/null; then \
+			echo "java-runtime: apt-get is not available: install a Java 17 runtime for ansible-rulebook by hand" >&2; exit 1; \
+		fi; \
+		if ! { $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(JAVA_PACKAGE); }; then \
+			echo "java-runtime: installing $(JAVA_PACKAGE) failed: ansible-rulebook (docs/eda.md) cannot run without Java 17" >&2; exit 1; \
+		fi; \
+		java -version 2>&1 | head -1; \
+	fi
+
+.PHONY: java-runtime
+
 # ---- collection path ----
 
 collection: collection-link collection-sync ## Refresh both views of the checkout under build/
@@ -187,7 +209,7 @@ changelog-lint: venv ## antsibull-changelog lint (fragments and changelogs/chang
 
 # Real ansible-playbook runs of the collection against cucm-axl-sim (strict mode when ../shared
 # has Cisco's schema), for CUCM 12.5, 14.0 and 15.0 (CUCM_TEST_VERSIONS=14.0 narrows it).
-integration: venv collection-link ## Integration playbooks against the simulator (tests/integration)
+integration: venv collection-link java-runtime ## Integration playbooks against the simulator (tests/integration)
 	cd '$(ROOT)' && pytest -p no:cacheprovider $(INTEGRATION_ARGS) tests/integration $(PYTEST_ARGS)
 
 # ---- the ansible-core matrix: the tests marked `cores` (roles, playbooks, AWX-style extra vars) again

@@ -26,6 +26,8 @@ MUST_HAVE = [
     "playbooks/deprovision_leavers.yml", "playbooks/export_state.yml", "inventory/clusters.example.yml",
     "docs/docsite/extra-docs.yml", "simulator/pyproject.toml", "simulator/cucm_axl_sim/server.py",
     "plugins/modules/cucm_end_users.py", "changelogs/changelog.yaml",
+    "extensions/eda/plugins/event_source/axl_changes.py", "extensions/eda/rulebooks/repair_subscriptions.yml",
+    "extensions/eda/rulebooks/drift_on_user_change.yml", "plugins/modules/cucm_changes_info.py",
 ]
 MUST_NOT_START = (".venv/", "build/", ".git/", ".ci/", "tools/", "tests/integration/", "tests/unit/", "tests/simulator/",
                   "tests/bench/", "tests/support/", "tests/output/", ".pytest_cache/", "dist/")

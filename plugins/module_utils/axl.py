@@ -55,6 +55,8 @@ IDLE_RECONNECT_S = 5.0   # reopen an idle keep-alive connection before a write (
 _SUPPORTED_TEXT = re.compile(r"Supported axl versions(?:\s+are|\s*:)\s*([^<\n]*)", re.IGNORECASE)
 _SUPPORTED = re.compile(r"\b(\d+)\.(\d+|x)\b")
 MEMORY_FAULT = "Maximum AXL Memory Allocation Consumed"
+# Operations whose answer has no <return>: the response element itself is returned.
+UNWRAPPED = ("listChange",)
 _TOO_LARGE = re.compile(r"Total rows matched:\s*(\d+).*?(?:Suggestive Row Fetch|Suggested row fetch):\s*less than\s*(\d+)",
                         re.IGNORECASE | re.DOTALL)
 
@@ -250,7 +252,8 @@ class AxlClient(object):
         return self._version
 
     def call(self, operation, body=None, write=None):
-        """Send one AXL request; return the response's ``<return>`` element (lxml)."""
+        """Send one AXL request; return the response's ``<return>`` element (lxml), or the response
+        element itself for an operation whose answer has none (``UNWRAPPED``: listChange)."""
         return self._call(operation, body or {}, self.version, is_write(operation) if write is None else write)
 
     def sql_query(self, sql):
@@ -423,6 +426,8 @@ class AxlClient(object):
             root = self._xml(data, operation)
             body = root.find("{%s}Body" % SOAP_ENV)
             response = body[0] if body is not None and len(body) else None
+            if response is not None and operation in UNWRAPPED:
+                return response
             ret = response.find("return") if response is not None else None
             if ret is None:
                 raise AxlError("AXL %s: the answer from %s has no <return> element" % (operation, self.host))

@@ -12,7 +12,8 @@ Each type is a string of field specs ``name[:type][*][@since][!until]``:
 - ``type``: omitted = string without a length facet; ``s50``/``s100``/``s128``/``s255`` =
   string with that maxLength; ``b`` = AXL boolean (``true``/``false``); ``i`` = XInteger;
   ``ul`` = unsignedLong; ``u`` = XUUID ``{...}``; ``fk`` = XFkType (a name, or
-  ``{'name': ..., 'uuid': ...}``); a capitalised name = a nested type of ``TYPES``;
+  ``{'name': ..., 'uuid': ...}``); ``cid`` = listChange's StartChangeId (``{'queueId': ..., 'id': n}``);
+  a capitalised name = a nested type of ``TYPES``;
 - ``*``: the element repeats (give a list);
 - ``@12.5``: first schema version that has the element; ``!12.5``: first version without it.
 
@@ -147,6 +148,9 @@ TYPES = {
     "listLdapDirectory": "searchCriteria:LdapDirectorySearch returnedTags:LLdapDirectory skip:ul first:ul",
     "doLdapSync": "name uuid:u sync:b",
     "getLdapSyncStatus": "name uuid:u",
+    # ------------------------------------------------------------------ change notification
+    "listChange": "startChangeId:cid objectList:ChangeObjectList",
+    "ChangeObjectList": "object*",
 }
 
 # Choices the schema allows only one branch of (checked before sending, because an AXL server
@@ -293,6 +297,12 @@ def _emit(parent, type_name, value, version, path, tags):
 
 
 def _simple(element, type_code, value, path):
+    if type_code == "cid":
+        if not isinstance(value, dict) or not value.get("queueId") or not re.match(r"^\d+$", str(value.get("id", ""))):
+            raise SchemaError(path, "must be {'queueId': text, 'id': a change id}")
+        element.set("queueId", str(value["queueId"]))
+        value = str(value["id"])
+        type_code = "ul"
     if type_code == "fk" and isinstance(value, dict):
         if value.get("uuid"):
             if not _UUID.match(str(value["uuid"])):

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import axl, identity
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl, changes, identity
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, number_problems
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import (
     MASK, NOT_WRITTEN, as_input, lookalike_message, plan, skip_owned, validate_values, without_pending, write)
@@ -681,3 +681,44 @@ def _show(option, value):
     if option.kind == "list":
         return sorted(value or [])
     return value
+
+
+# ---------------------------------------------------------------------------------- incremental gathered
+def gather_changed(module, resource, found, scope_pattern, full):
+    """The users that changed (``found``: changes.changes_since for ``User``), read one getUser each:
+    returns ``(gathered, removed, requests)``; ``removed`` lists ``{uuid, userid}`` of the users that no
+    longer exist (``userid`` when CUCM's changes named it, else None).  Users outside ``scope_pattern``
+    are left out, as a full gathered run leaves them out."""
+    client = module.client
+    requests = changes.resolve_names(client, found["changes"])
+    last = {}
+    for change in found["changes"]:
+        last[change["uuid"]] = change
+    in_scope = like(scope_pattern or "%")
+    quick = set(o.name for o in resource.bulk_readable(client.version))
+    keep = set(o.name for o in resource.options if o.kind != "secret" and (full or o.name in quick))
+    current, removed = {}, []
+    for uuid in sorted(last):
+        change = last[uuid]
+        userid = change["name"] if change["action"] != "remove" else None
+        if userid is None:
+            removed.append(dict(uuid=uuid, userid=change["values"].get("userid") or None))
+            continue
+        if not in_scope(userid):
+            continue
+        obj = resource.read(client, userid)
+        requests += 1
+        if obj is None:        # removed since the name was looked up
+            removed.append(dict(uuid=uuid, userid=userid))
+            continue
+        current[userid] = dict((k, v) for k, v in obj.items() if k in keep)
+    ldap = resource.ldap_of(client, sorted(current)) if current else {}
+    requests += (len(current) + 499) // 500
+    owned = set(o.name for o in resource.options if o.ldap)
+    gathered = []
+    for userid in sorted(current):
+        obj = current[userid]
+        if userid in ldap:
+            obj = dict((k, v) for k, v in obj.items() if k not in owned)
+        gathered.append(as_input(resource, userid, obj))
+    return gathered, removed, requests

@@ -147,6 +147,35 @@ options:
     type: bool
     default: false
     version_added: 1.1.0
+  checkpoint:
+    description:
+      - With V(gathered), return only the users added, changed or removed since this checkpoint of CUCM's change feed
+        (RV(checkpoint) of a previous run, or of M(voiceops.cucm.cucm_changes_info)) - one C(listChange), one SQL read
+        of the changed users' IDs and one C(getUser) per changed user, instead of reading every user. RV(users) then
+        holds the changed users that still exist (in O(scope)), RV(removed) the removed ones, and RV(checkpoint) the
+        checkpoint to give next time.
+      - When the checkpoint is lost (CUCM's AXL service restarted, or its bounded change queue dropped changes after
+        it), the task falls back to a full read - as without a checkpoint - and says so (RV(resync_required), with the
+        reason in RV(resync_reason)); RV(checkpoint) is then taken before that read, so nothing changed during it is
+        missed next time.
+      - Not with O(users) or O(users_file).
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      queue_id:
+        description: CUCM's change queue identity (C(queueId)).
+        type: str
+        required: true
+      next_change_id:
+        description: The first change not yet seen.
+        type: int
+        required: true
+  checkpoint_file:
+    description:
+      - With V(gathered), keep the checkpoint in this JSON file - read when O(checkpoint) is not given (a missing file
+        means no checkpoint, so a full read), and written atomically with RV(checkpoint) at the end, except in check mode.
+    type: path
+    version_added: 1.1.0
   ldap_owned_fields:
     description:
       - What a declared value that differs from the directory does, in a field an LDAP directory owns (names, mail,
@@ -281,6 +310,39 @@ pending:
   sample:
     - {userid: jdoe, option: groups, names: [Night Shift]}
   version_added: 1.1.0
+checkpoint:
+  description: With O(state=gathered) and O(checkpoint) or O(checkpoint_file), the checkpoint to give next time.
+  returned: when O(checkpoint) or O(checkpoint_file) is given
+  type: dict
+  sample: {queue_id: DdkNST9m, next_change_id: 1043}
+  version_added: 1.1.0
+incremental:
+  description: True when RV(users) holds only the users that changed since the checkpoint; false after a full read.
+  returned: when O(checkpoint) or O(checkpoint_file) is given
+  type: bool
+  sample: true
+  version_added: 1.1.0
+resync_required:
+  description: True when the checkpoint was missing or lost and every user in O(scope) was read again.
+  returned: when O(checkpoint) or O(checkpoint_file) is given
+  type: bool
+  sample: false
+  version_added: 1.1.0
+resync_reason:
+  description: Why (C(no_checkpoint), C(queue_restarted), C(changes_dropped), C(checkpoint_ahead)); null otherwise.
+  returned: when O(checkpoint) or O(checkpoint_file) is given
+  type: str
+  sample: changes_dropped
+  version_added: 1.1.0
+removed:
+  description:
+    - With an incremental read, the users removed since the checkpoint - their uuid, and their user ID when CUCM's
+      change feed named it (else null; match it by uuid).
+  returned: when O(checkpoint) or O(checkpoint_file) is given
+  type: list
+  elements: dict
+  sample: [{uuid: "{5AA55B56-3D0A-4F3C-9F6C-2F7C1B1B3C11}", userid: null}]
+  version_added: 1.1.0
 axl:
   description: What the task cost in AXL requests (all workers together).
   returned: always
@@ -303,7 +365,7 @@ diff:
 import resource
 import time
 
-from ansible_collections.voiceops.cucm.plugins.module_utils import bulk
+from ansible_collections.voiceops.cucm.plugins.module_utils import bulk, changes
 from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import LDAP_OWNED_POLICIES, ldap_skipped_warning, pending_spec
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.end_user import EndUser
@@ -330,6 +392,9 @@ def main():
             full=dict(type="bool", default=False),
             ldap_owned_fields=dict(type="str", choices=list(LDAP_OWNED_POLICIES), default="fail"),
             pending_references=pending_spec(["groups"]),
+            checkpoint=dict(type="dict", options=dict(queue_id=dict(type="str", required=True),
+                                                      next_change_id=dict(type="int", required=True))),
+            checkpoint_file=dict(type="path"),
         ),
         mutually_exclusive=[("users", "users_file")],
         required_if=[("state", "overridden", ("scope",))],
@@ -365,7 +430,25 @@ def main():
         policy = dict(max_deletions=p["max_deletions"], allow_empty=p["allow_empty"], departed=p["departed"],
                       invalid=invalid, ldap_owned_fields=p["ldap_owned_fields"], full=p["full"],
                       pending=dict((k, v) for k, v in (p["pending_references"] or {}).items() if v))
-        outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["concurrency"], defaults, policy)
+        feed = None
+        if p["checkpoint"] is not None or p["checkpoint_file"]:
+            if p["state"] != "gathered":
+                raise CucmError("checkpoint and checkpoint_file go with state=gathered. Nothing was written.")
+            if p["users"] is not None or from_file:
+                raise CucmError("checkpoint: the users that changed are read; do not declare users or users_file. "
+                                "Nothing was read.")
+            mark = (changes.parse_checkpoint(p["checkpoint"]) if p["checkpoint"] is not None
+                    else changes.read_checkpoint_file(p["checkpoint_file"]))
+            # taken before any read: what changes while the users are read is seen next time
+            feed = changes.changes_since(module.client, mark, ["User"])
+        if feed is not None and not feed["resync_required"]:
+            gathered, removed, _requests = bulk.gather_changed(module, users, feed, scope, p["full"])
+            outcome = bulk.Outcome()
+            outcome.counters = module.client.totals()
+            outcome.ldap_users = []
+        else:
+            removed = None
+            outcome, gathered = bulk.converge(module, users, items, p["state"], scope, p["concurrency"], defaults, policy)
         skipped = [dict(userid=u, reasons=r) for u, r in sorted((invalid or {}).items())]
         if skipped:
             module.warn("%d users were left untouched because their declaration cannot be applied (on_invalid=skip): "
@@ -384,6 +467,14 @@ def main():
             else:
                 result["users"] = gathered
             result["counts"] = dict(outcome.counts, gathered=len(gathered), ldap=len(outcome.ldap_users))
+        if feed is not None:
+            result.update(checkpoint=feed["checkpoint"].as_dict(), incremental=not feed["resync_required"],
+                          resync_required=feed["resync_required"], resync_reason=feed["reason"], removed=removed or [])
+            result["counts"]["removed"] = len(removed or [])
+            if feed["resync_required"] and feed["reason"] != "no_checkpoint":
+                module.warn("checkpoint: %s; every user in scope was read again" % feed["message"])
+            if p["checkpoint_file"] and not module.check_mode:
+                changes.write_checkpoint_file(p["checkpoint_file"], feed["checkpoint"])
         if module.diff_mode and (outcome.changes or outcome.ldap_skipped):
             result["diff"] = dict(before=outcome.before, after=outcome.after)
         if outcome.failures:

@@ -142,6 +142,15 @@ options:
       - Subscriptions are read in pages, so services with thousands of subscribers stay within AXL's limits.
     type: bool
     default: false
+  update_subscriptions_devices:
+    description:
+      - With O(update_subscriptions=true), repair only the subscriptions of these phones and device profiles (names),
+        read device by device; other devices are neither read nor saved. For event-driven repair of the one device
+        whose subscriptions just changed (see R(the change feed guide,ansible_collections.voiceops.cucm.docsite.eda)).
+      - A name that is not a device, or a device without a subscription to the service, is simply not repaired.
+    type: list
+    elements: str
+    version_added: 1.1.0
 notes:
   - Subscription parameter values live only in CUCM's database (AXL has no element for them); see
     M(voiceops.cucm.cucm_phone_service_subscription).
@@ -231,7 +240,7 @@ subscriptions:
       sample: 0
 """
 
-from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmModule
+from ansible_collections.voiceops.cucm.plugins.module_utils.cucm import CucmError, CucmModule
 from ansible_collections.voiceops.cucm.plugins.module_utils.engine import ensure
 from ansible_collections.voiceops.cucm.plugins.module_utils.resources.phone_service import (
     PhoneService, password_defaults, update_subscriptions)
@@ -244,11 +253,16 @@ def main():
     resource.warn = module.warn
 
     def run():
-        result = ensure(module, resource)
         params = module.params
+        if params["update_subscriptions_devices"] is not None and not params["update_subscriptions"]:
+            raise CucmError("update_subscriptions_devices: only with update_subscriptions=true. Nothing was written.")
+        if any(not (d or "").strip() for d in params["update_subscriptions_devices"] or ()):
+            raise CucmError("update_subscriptions_devices: a device name is empty. Nothing was written.")
+        result = ensure(module, resource)
         if params["update_subscriptions"] and params["state"] == "present":
             report = update_subscriptions(module.client, params["name"], module.check_mode,
-                                          planned=params if module.check_mode else None)
+                                          planned=params if module.check_mode else None,
+                                          devices=params["update_subscriptions_devices"])
             result["subscriptions"] = report
             result["changed"] = result["changed"] or report["stale"] > 0
         return result

@@ -45,6 +45,10 @@ def parse_args(argv=None):
                    help="an answer over --max-response-bytes: the 'Query request too large' fault (default), a "
                         "connection dropped mid-answer (drop, as CUCM 12.5 may), or the 'Maximum AXL Memory Allocation "
                         "Consumed' fault (memory)")
+    p.add_argument("--change-queue-size", type=int, default=100000,
+                   help="how many changes listChange's queue keeps; older ones are dropped (default 100000, as on CUCM)")
+    p.add_argument("--change-page-size", type=int, default=1000,
+                   help="most changes in one listChange answer (default 1000; CUCM's is unpublished)")
     p.add_argument("--compat", action="append", default=[], metavar="NAME=VALUE",
                    help="an unconfirmed behaviour of real CUCM (repeatable): %s" % "; ".join(
                        "%s=%s" % (name, "|".join(values)) for name, (values, _doc) in sorted(compat.SWITCHES.items())))
@@ -75,7 +79,8 @@ def build(args):
     os.makedirs(os.path.dirname(db), exist_ok=True)
     started = time.monotonic()
     data = store.Store(db, app_user=args.username, app_password=args.password, seed_users=args.seed_users,
-                       ldap_users=args.ldap_users, resource_catalog=args.resource_catalog)
+                       ldap_users=args.ldap_users, resource_catalog=args.resource_catalog,
+                       change_queue_size=args.change_queue_size)
     seeded_in = time.monotonic() - started
     config = server.Config(
         host=args.host, port=args.port, axl_version=args.axl_version, tls=not args.no_tls, username=args.username,
@@ -83,7 +88,8 @@ def build(args):
         request_log=args.request_log, validate_with=args.validate_with, latency_ms=args.latency_ms,
         throttle_writes=args.throttle_writes, throttle_body=args.throttle_body, drop_after_commit=args.drop_after_commit,
         session_idle_s=args.session_idle_s, max_response_bytes=args.max_response_bytes, random_seed=args.random_seed,
-        write_barrier=args.write_barrier, too_large=args.too_large, compat=args.compat)
+        write_barrier=args.write_barrier, too_large=args.too_large, compat=args.compat,
+        change_queue_size=args.change_queue_size, change_page_size=args.change_page_size)
     validator = validate.load(args.validate_with) if args.validate_with else None
     context = None
     if config.tls:

@@ -46,6 +46,15 @@ SWITCHES = {
         "getLdapSyncStatus answers a status text (\"Sync is currently under process\", \"Sync is performed "
         "successfully\"), as public AXL clients expect it to (their code compares with these texts); boolean: "
         "\"true\" while a sync runs, else \"false\", as the XSD's documentation says"),
+    "change-first-call": (
+        ("empty", "all"),
+        "a listChange without startChangeId answers the queue's ids and no change (a public capture of a real "
+        "cluster shows this); all: it also returns every change in the cache, as the guide's prose says"),
+    "change-expired": (
+        ("fault", "silent"),
+        "a startChangeId older than the queue's first change (the cache dropped it) gets a fault, as the guide "
+        "says (its code and text are unconfirmed); silent: the answer starts at the oldest change still cached, "
+        "and only firstChangeId shows that changes were lost"),
 }
 
 

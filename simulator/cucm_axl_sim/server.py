@@ -80,12 +80,15 @@ class Config:
     random_seed: int = 0
     write_barrier: int = 0
     too_large: str = "fault"        # an oversized list/query answer: fault | drop | memory
+    change_queue_size: int = 100000  # listChange's cache (changes.py)
+    change_page_size: int = 1000     # changes in one listChange answer
     # unconfirmed behaviours of real CUCM (compat.SWITCHES): {name: value}
     compat: dict = dataclasses.field(default_factory=compat.defaults)
 
 
 FAULT_SWITCHES = ("latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                  "max_response_bytes", "random_seed", "write_barrier", "too_large")
+                  "max_response_bytes", "random_seed", "write_barrier", "too_large", "change_queue_size",
+                  "change_page_size")
 TOO_LARGE_MODES = ("fault", "drop", "memory")
 MEMORY_FAULT = "Maximum AXL Memory Allocation Consumed. Please retry once requests in progress have completed"
 BARRIER_TIMEOUT_S = 30.0
@@ -209,6 +212,7 @@ class Simulator:
                 self.rng = random.Random(self.config.random_seed)
             if "drop_after_commit" in changes:
                 self.write_number = 0
+            self.store.change_queue_size = self.config.change_queue_size
         if "write_barrier" in changes:
             with self.barrier:
                 self.barrier_clients.clear()
@@ -256,6 +260,9 @@ def check_faults(values):
     for key in ("latency_ms", "drop_after_commit", "session_idle_s", "max_response_bytes", "write_barrier"):
         if key in values and values[key] < 0:
             raise ValueError(f"{key} must not be negative")
+    for key in ("change_queue_size", "change_page_size"):
+        if key in values and values[key] < 1:
+            raise ValueError(f"{key} must be at least 1")
 
 
 class HTTPServer(http.server.ThreadingHTTPServer):

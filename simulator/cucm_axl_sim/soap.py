@@ -19,6 +19,11 @@ AXL_NS_PREFIX = "http://www.cisco.com/AXL/API/"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
 
 Fk = collections.namedtuple("Fk", "name uuid")
+TEXT = "#text"   # in a dict: the element's own text, beside its attributes (simpleContent)
+
+
+class Unwrapped(dict):
+    """A response whose content sits directly in ``<xxxResponse>``, without ``<return>`` (listChange)."""
 
 
 class AxlFault(Exception):
@@ -103,7 +108,12 @@ def response(operation, version, value):
     out = ["<?xml version='1.0' encoding='UTF-8'?>\n",
            f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>',
            f'<ns:{operation}Response xmlns:ns="{axl_ns(version)}">']
-    _write("return", value, out)
+    if isinstance(value, Unwrapped):
+        for key, item in value.items():
+            for each in (item if isinstance(item, list) else [item]):
+                _write(key, each, out)
+    else:
+        _write("return", value, out)
     out.append(f"</ns:{operation}Response></soapenv:Body></soapenv:Envelope>")
     return "".join(out).encode("utf-8")
 
@@ -113,6 +123,9 @@ def _write(tag, value, out):
         attrs = "".join(f' {k[1:]}={quoteattr(str(v))}' for k, v in value.items() if k.startswith("@") and v is not None)
         out.append(f"<{tag}{attrs}>")
         for key, item in value.items():
+            if key == TEXT:
+                out.append(escape(str(item)) if item is not None else "")
+                continue
             if key.startswith("@"):
                 continue
             if isinstance(item, list):
@@ -167,7 +180,9 @@ def fill(parent, value):
     """Write ``value`` (see the module docstring) as the content of ``parent``."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key.startswith("@"):
+            if key == TEXT:
+                parent.text = None if item is None else str(item)
+            elif key.startswith("@"):
                 if item is not None:
                     parent.set(key[1:], str(item))
             elif isinstance(item, list):

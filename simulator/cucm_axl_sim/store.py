@@ -13,7 +13,7 @@ import threading
 import urllib.parse
 import uuid
 
-from . import ddl, informix, seed
+from . import changes, ddl, informix, seed
 
 SCHEMA_VERSION = "1"
 
@@ -24,11 +24,15 @@ def _regexp(pattern, value):
 
 class Store:
     def __init__(self, path, *, app_user="administrator", app_password="ciscopsdt",
-                 seed_users=0, ldap_users=0, resource_catalog=None):
+                 seed_users=0, ldap_users=0, resource_catalog=None, change_queue_size=changes.DEFAULT_QUEUE_SIZE):
         self.path = path
+        self.change_queue_size = change_queue_size
+        self.txn = 0
         self.snapshot_path = path + ".seed"
         self.lock = threading.RLock()
         self.conn = self._connect(path)
+        self.conn.create_function("sim_change_txn", 0, lambda: self.txn)
+        self.conn.create_function("sim_change_queue_size", 0, lambda: self.change_queue_size)
         fresh = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'enduser'").fetchone()[0] == 0
         self.created = fresh
         if fresh:
@@ -44,10 +48,14 @@ class Store:
                 seed.add_synthetic_users(conn, seed_users, min(ldap_users, seed_users))
                 conn.execute("INSERT INTO sim_meta (key, value) VALUES ('schema', ?), ('seed_users', ?), ('ldap_users', ?)",
                              (SCHEMA_VERSION, str(seed_users), str(min(ldap_users, seed_users))))
-            self._save_snapshot()
             self.conn.execute("PRAGMA cache_size = -65536")
-        elif not os.path.exists(self.snapshot_path):
+        # the change queue's triggers come after the seed (seeding is not a change anyone made)
+        with self.lock:
+            changes.install(self.conn)
+        if fresh or not os.path.exists(self.snapshot_path):
             self._save_snapshot()
+        with self.write() as conn:
+            changes.restart(conn)
 
     @staticmethod
     def _connect(path):
@@ -65,6 +73,7 @@ class Store:
     def write(self):
         """One write transaction; rolled back if the block raises."""
         with self.lock:
+            self.txn += 1
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -76,6 +85,7 @@ class Store:
     @contextlib.contextmanager
     def read(self):
         with self.lock:
+            self.txn += 1
             yield self.conn
 
     def _save_snapshot(self):
@@ -94,6 +104,10 @@ class Store:
                 source.backup(self.conn)
             finally:
                 source.close()
+            # the database went back in time: a client's checkpoint must not survive it
+            changes.install(self.conn)
+            with self.write() as conn:
+                changes.restart(conn)
 
     def close(self):
         with self.lock:

@@ -14,10 +14,14 @@ users), with the real ansible-playbook:
   devices unchanged (normal and ``--check --diff``) and with 1 % changed, side by side with today's
   per-device loop of ``cucm_phone_service_subscription`` (n=1 and n=N, extrapolated to 1,000 devices).
 
+- the change feed (issue 17): finding 10 users changed (by another client) among all of them, with
+  ``cucm_end_users state=gathered`` from a checkpoint, side by side with a full gathered run
+  (``--only change-feed`` runs just these rows and prints them, leaving docs/performance.md alone).
+
 Columns: wall time, AXL requests, writes, Basic authentications, peak RSS of the largest process,
 and ratios.  Prints the tables, writes docs/performance.md.  Counts are exact; times are this
 machine's.  ``--only users`` or ``--only subscriptions`` measures one section and keeps the other
-section of docs/performance.md as it is.  Usage:
+section of docs/performance.md as it is; ``--only change-feed`` prints its rows only.  Usage:
 ``.venv/bin/python tests/bench/bench_collection.py [--users 80000] [--n 50] [--only subscriptions]``
 """
 
@@ -166,6 +170,56 @@ def module_rss_mb(sim, userid):
 SUBSCRIPTIONS_HEADING = "## Phone-service subscriptions"
 
 
+SOAP_UPDATE_TITLE = (
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:ns="http://www.cisco.com/AXL/API/14.0"><soapenv:Body><ns:updateUser><userid>{userid}</userid>'
+    "<title>{title}</title></ns:updateUser></soapenv:Body></soapenv:Envelope>")
+FEED_CHANGED = 10
+
+
+def feed_bound(changed):
+    """The most AXL requests an incremental gathered run may make for ``changed`` changed users: one
+    listChange (per 1,000 changes), one SQL read of their user IDs (per 200), one getUser each, one SQL
+    read of their LDAP directories (per 500)."""
+    return -(-changed // 1000) + -(-changed // 200) + changed + -(-changed // 500)
+
+
+def change_feed_rows(sim, users, rows):
+    """Full gathered vs gathered from a checkpoint, after another client changed FEED_CHANGED users."""
+    checkpoint = WORK / "feed.checkpoint"
+    checkpoint.unlink(missing_ok=True)
+    gathered = {"state": "gathered", "scope": {"userid": "%"}}
+    run(sim, playbook("feed_start", [{"name": "checkpoint", "voiceops.cucm.cucm_end_users": dict(
+        gathered, scope={"userid": "user00001"}, checkpoint_file=str(checkpoint))}], sim=sim))
+    step = max(1, users // FEED_CHANGED)
+    for n in range(FEED_CHANGED):
+        userid = seed_user(1 + n * step)["userid"]
+        body = SOAP_UPDATE_TITLE.format(userid=userid, title=f"Changed {n}").encode()
+        req = urllib.request.Request(f"https://127.0.0.1:{sim.port}/axl/", data=body, method="POST", headers={
+            "Content-Type": "text/xml", "SOAPAction": '"CUCM:DB ver=14.0 updateUser"',
+            "Authorization": "Basic YWRtaW5pc3RyYXRvcjpjaXNjb3BzZHQ="})
+        with urllib.request.urlopen(req, context=sim.context, timeout=120) as resp:
+            resp.read()
+    full = run(sim, playbook("feed_full", [{"name": "every user", "voiceops.cucm.cucm_end_users": dict(
+        gathered, dest=str(WORK / "feed_all.json"))}], sim=sim))
+    incremental = run(sim, playbook("feed_incremental", [
+        {"name": "since the checkpoint", "voiceops.cucm.cucm_end_users": dict(gathered, checkpoint_file=str(checkpoint)),
+         "register": "r"},
+        {"name": "found", "ansible.builtin.debug": {"msg": "{{ r.users | length }} changed {{ r.incremental }}"}}],
+        sim=sim))
+    found = re.search(r'"msg": "(\d+) changed (\w+)"', incremental["output"])
+    for label, r in ((f"cucm_end_users gathered, all {users} users (to find {FEED_CHANGED} changed)", full),
+                     (f"cucm_end_users gathered from a checkpoint ({FEED_CHANGED} of {users} changed)", incremental)):
+        rows.append(dict(label=label, per_user=None, extrapolated=False, **r))
+        print(f"  {label}: {r['wall']:.1f} s, {r['requests']} AXL requests", flush=True)
+    bound = feed_bound(FEED_CHANGED)
+    print(f"  incremental: {found.group(1) if found else '?'} users returned (incremental: "
+          f"{found.group(2) if found else '?'}); bound for {FEED_CHANGED} changed users: {bound} requests; "
+          f"{'within' if incremental['requests'] <= bound else 'OVER'} the bound", flush=True)
+    if incremental["requests"] > bound or not found or found.group(1) != str(FEED_CHANGED):
+        raise SystemExit("bench: the incremental gathered run did not find exactly the changed users within the bound")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--users", type=int, default=80000, help="users seeded in the simulator")
@@ -174,8 +228,9 @@ def main():
     parser.add_argument("--devices", type=int, default=5000, help="devices subscribed (phones and profiles of half as many users)")
     parser.add_argument("--agents", type=int, default=1000, help="agent devices cucm_phone_service_subscriptions converges")
     parser.add_argument("--latency-ms", type=int, default=30)
-    parser.add_argument("--only", choices=("all", "users", "subscriptions"), default="all",
-                        help="measure one section; the other section of --out is kept as it is")
+    parser.add_argument("--only", choices=("all", "users", "subscriptions", "change-feed"), default="all",
+                        help="measure one section; the other section of --out is kept as it is (change-feed: "
+                             "print its rows, write nothing)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -183,6 +238,15 @@ def main():
     link = ROOT / "build" / "collections" / "ansible_collections" / "voiceops" / "cucm"
     if not link.exists():
         link.symlink_to(ROOT)
+    if args.only == "change-feed":
+        print(f"setting up: simulator with {args.users} users, {args.latency_ms} ms latency, TLS", flush=True)
+        sim = Simulator(args.users, args.latency_ms)
+        try:
+            print("change feed:", flush=True)
+            change_feed_rows(sim, args.users, [])
+        finally:
+            sim.stop()
+        return
     out = Path(args.out)
     before = out.read_text(encoding="utf-8") if out.exists() else ""
     users, subscriptions = before, ""
@@ -274,6 +338,9 @@ def bench_users(args):
                              measured=many))
             print(f"  {label}: {per:.3f} s per user, {many['requests'] / args.n:.1f} requests and "
                   f"{many['auth_basic'] / args.n:.1f} authentications per user", flush=True)
+        sim.admin("POST", "reset")
+        print("change feed:", flush=True)
+        change_feed_rows(sim, args.users, rows)
         start_s = client_start_seconds(sim)
         module_rss = module_rss_mb(sim, "user00001")
     finally:
@@ -327,6 +394,17 @@ def write_report(args, rows, start_s, module_rss, sim_start_s):
         f"| module peak RSS (reported by the module) | {module_peak(rows[0])} MB | ≤ 80 MB |",
         f"| faster than the uri loop | {uri['wall'] / bulk0['wall']:.0f}× | ≥ 500× |",
     ]
+    full = next((r for r in rows if r["label"].startswith("cucm_end_users gathered, all")), None)
+    feed = next((r for r in rows if r["label"].startswith("cucm_end_users gathered from a checkpoint")), None)
+    if full and feed:
+        lines += [
+            "", f"Change feed (issue 17), {FEED_CHANGED} users changed by another client among {args.users:,}:", "",
+            "| Measure | Value | Target |", "|---|---:|---|",
+            f"| from a checkpoint: AXL requests | {feed['requests']} | ≤ {feed_bound(FEED_CHANGED)}: 1 `listChange` per "
+            "1,000 changes + 1 SQL read per 200 changed users + 1 `getUser` each + 1 LDAP read per 500 |",
+            f"| full gathered run: AXL requests | {full['requests']} | |",
+            f"| wall: from a checkpoint, full | {feed['wall']:.1f} s, {full['wall']:.1f} s | |",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -81,6 +81,7 @@ class Simulator:
         self.admin("POST", "faults", json={
             "latency_ms": 0, "throttle_writes": 0.0, "drop_after_commit": 0, "session_idle_s": 1800.0,
             "max_response_bytes": 8 * 1024 * 1024, "write_barrier": 0, "too_large": "fault",
+            "change_queue_size": 100000, "change_page_size": 1000,
             "compat": dict(sim_compat.defaults(), **self.compat)})
         self.admin("POST", "reset")
 

@@ -81,7 +81,8 @@ class RunningSim:
         self.admin("POST", "faults", json={
             "latency_ms": 0, "throttle_writes": 0.0, "throttle_body": "html", "drop_after_commit": 0,
             "session_idle_s": 1800.0, "max_response_bytes": 8 * 1024 * 1024, "random_seed": 0,
-            "write_barrier": 0, "too_large": "fault", "compat": compat.defaults()})
+            "write_barrier": 0, "too_large": "fault", "change_queue_size": 100000, "change_page_size": 1000,
+            "compat": compat.defaults()})
         return self.admin("POST", "reset")
 
     def faults(self, **changes):

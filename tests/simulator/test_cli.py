@@ -293,7 +293,8 @@ def test_fault_flags_are_applied(started, tmp_path):
                 "--compat", "service-uuid=present", "--compat=resave-url=ignore")
     assert p.admin("faults") == {"latency_ms": 20, "throttle_writes": 1.0, "throttle_body": "soap", "drop_after_commit": 5,
                                  "session_idle_s": 99.0, "max_response_bytes": 400, "random_seed": 11,
-                                 "write_barrier": 3, "too_large": "fault",
+                                 "write_barrier": 3, "too_large": "fault", "change_queue_size": 100000,
+                                 "change_page_size": 1000,
                                  "compat": dict(compat.defaults(), **{"service-uuid": "present", "resave-url": "ignore"})}
     auth = ("ci", "ci-pass")
     assert p.post("getCCMVersion").status_code == 401                    # the default user is not there

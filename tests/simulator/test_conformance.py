@@ -140,7 +140,9 @@ def test_a_flipped_compat_switch_is_found(sim_factory, tmp_path, monkeypatch, sw
 
 
 # Switches that only one kind of probe can observe, and why.
-WRITE_ONLY = {"resave-url": "a re-save is a write"}
+WRITE_ONLY = {"resave-url": "a re-save is a write",
+              "change-first-call": "a cluster's change queue may hold no change (it starts empty whenever AXL "
+                                   "restarts): the scratch probes' own writes make sure it holds some"}
 READ_ONLY = {
     "char-padding": "a SELECT over standard rows shows it; a write would add nothing a read cannot see",
     "ldap-sync-status": "the kit cannot create an LDAP directory agreement (it needs a directory server), and a "

@@ -253,11 +253,12 @@ def test_query_too_large_on_list_operations(sim, operation, inner):
 def test_faults_switches_are_read_and_changed_at_run_time(sim):
     current = sim.admin("GET", "faults")
     assert set(current) == {"latency_ms", "throttle_writes", "throttle_body", "drop_after_commit", "session_idle_s",
-                            "max_response_bytes", "random_seed", "write_barrier", "too_large", "compat"}
+                            "max_response_bytes", "random_seed", "write_barrier", "too_large", "change_queue_size",
+                            "change_page_size", "compat"}
     assert current["compat"] == {"service-uuid": "absent", "ldap-directory-name": "local", "resave-url": "parse",
                                  "plus-escape": "escaped", "parameter-order": "reverse", "char-padding": "pad",
                                  "fk-name-case": "insensitive",
-                                 "ldap-sync-status": "text"}
+                                 "ldap-sync-status": "text", "change-first-call": "empty", "change-expired": "fault"}
     assert sim.faults(compat={"plus-escape": "verbatim"})["compat"]["plus-escape"] == "verbatim"
     assert sim.faults(compat={"plus-escape": "escaped"})["compat"] == current["compat"]
     changed = sim.faults(throttle_writes=1.0, throttle_body="soap")

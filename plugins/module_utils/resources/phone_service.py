@@ -243,6 +243,7 @@ class PhoneService(Resource):
     def argument_spec(self):
         spec = super(PhoneService, self).argument_spec()
         spec["update_subscriptions"] = dict(type="bool", default=False)
+        spec["update_subscriptions_devices"] = dict(type="list", elements="str")
         spec["unmark_passwords"] = dict(type="bool", default=False)
         return spec
 
@@ -563,10 +564,11 @@ def rebuild(client, service, stale, reread):
     return len(still)
 
 
-def update_subscriptions(client, name, check_mode, planned=None):
+def update_subscriptions(client, name, check_mode, planned=None, devices=None):
     """The administration page's "Update Subscriptions" for one service: find the subscriptions
     whose URLs are stale and rebuild them.  ``planned`` (check mode) overrides the service's URL
     templates and parameter names with what the task is about to set, to predict the outcome.
+    ``devices`` (names) limits the repair to those phones and device profiles (read device by device).
     Returns ``{stale, devices[, rebuilt_by_save, rebuilt_by_sql]}``; never a parameter value."""
     service = read_service(client, name)
     report = dict(stale=0, devices=[])
@@ -580,12 +582,19 @@ def update_subscriptions(client, name, check_mode, planned=None):
     if (planned or {}).get("parameters") is not None:
         names = set(p["name"] for p in planned["parameters"])
         dropped = set(p["name"] for p in service["parameters"]) - names
-    found = subscriptions(client, service_pkid=service["_pkid"])
+
+    def current():
+        if devices is None:
+            return subscriptions(client, service_pkid=service["_pkid"])
+        mine = sql.Guid(service["_pkid"])
+        return [s for device in sorted(set(devices)) for s in subscriptions(client, device=device)
+                if sql.Guid(s["servicepkid"]) == mine]
+
+    found = current()
     stale = [s for s in found if is_stale(s, expected, [p for p in s["pairs"] if p[0] not in dropped])]
     report.update(stale=len(stale), devices=sorted(set(s["device"] for s in stale)))
     if check_mode or not stale:
         return report
-    by_sql = rebuild(client, service, stale,
-                     lambda: dict((s["pkid"], s) for s in subscriptions(client, service_pkid=service["_pkid"])))
+    by_sql = rebuild(client, service, stale, lambda: dict((s["pkid"], s) for s in current()))
     report.update(rebuilt_by_save=len(stale) - by_sql, rebuilt_by_sql=by_sql)
     return report

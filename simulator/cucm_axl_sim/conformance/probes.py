@@ -963,3 +963,42 @@ def presence_group_name_case(side):
                          f"and e.userid = '{USER_CASE}'", "read the user's presence group")
         view["presence_group"] = rows[0]["name"] if rows else None
     return view
+
+
+# ------------------------------------------------------------------ change notification (listChange)
+def _queue_info(side, step):
+    answer = side.call("listChange", "<objectList/>")
+    if answer.status != 200:
+        raise StepFailed(step, answer)
+    info = find(answer.element, "queueInfo")
+    return {tag: child_text(info, tag) for tag in ("firstChangeId", "lastChangeId", "nextStartChangeId", "queueId")}
+
+
+def _expired_view(side):
+    """listChange from change 0, older than any queue's first change (ids start at 1)."""
+    queue = _queue_info(side, "listChange without startChangeId")
+    answer = side.call("listChange", f'<startChangeId queueId="{xml(queue["queueId"] or "")}">0</startChangeId>'
+                                     "<objectList/>")
+    return {"expired_start": outcome(answer)}
+
+
+@probe("change-feed-expired", "listChange from a change id older than the queue (dropped changes): a fault or an answer",
+       covers=("compat:change-expired",))
+def change_feed_expired(side):
+    if not side.models_operation("listChange"):
+        raise NotComparable("the simulator does not model listChange")
+    return _expired_view(side)
+
+
+@probe("change-feed-after-writes", "listChange after the scratch writes: does the first call (no startChangeId) "
+       "return the cached changes; from change 0: a fault or an answer",
+       covers=("compat:change-first-call", "compat:change-expired"), scratch=True)
+def change_feed_after_writes(side):
+    side.need("user", "scratch-user")
+    answer = side.call("listChange", "<objectList><object>User</object></objectList>")
+    if answer.status != 200:
+        raise StepFailed("listChange without startChangeId", answer)
+    changes = children(find(answer.element, "changes"), "change")
+    view = {"first_call": "changes" if changes else "no change"}
+    view.update(_expired_view(side))
+    return view

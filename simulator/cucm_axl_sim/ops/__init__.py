@@ -13,7 +13,7 @@ import sqlite3
 from .. import compat as _compat, soap
 
 OPERATIONS = {}
-FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "lines", "params", "ldap")
+FAMILIES = ("version", "sql", "users", "groups", "devices", "services", "lines", "params", "ldap", "changes")
 MODELLED_VERSIONS = ("11.5", "12.5", "14.0", "15.0")
 
 

@@ -194,6 +194,8 @@ class Xsd(object):
     def _complex_kind(self, ctype, name):
         if name == "XFkType":
             return "fk", None
+        if name == "StartChangeId":
+            return "cid", None
         if any(_local(c.tag) == "simpleContent" for c in _children(ctype)):
             return "simpleContent:%s" % name, None
         return "complex", ctype
@@ -363,6 +365,8 @@ def sample(field, version, serial):
         value = 25 + n
     elif field.type == "u":
         value = UUID if n % 2 else UUID.lower()
+    elif field.type == "cid":
+        value = {"queueId": u"Q1w2E3r4", "id": 1000 + n}
     elif field.type == "fk":
         value = ({"name": u"Fk & <Name> %d \u00e9" % n, "uuid": UUID}, u"Plain fk %d" % n, {"uuid": UUID})[n % 3]
     elif field.type in axl_schema._MAX_LENGTH:
