@@ -12,7 +12,7 @@ module: cucm_line
 short_description: Manage a CUCM directory number (line)
 version_added: 1.1.0
 description:
-  - Create, update or delete a directory number (a line) identified by its O(pattern) and O(partition): its
+  - Create, update or delete a directory number (a line) identified by its O(pattern) and O(partition), with its
     description, alerting names, calling search space, voice mail profile and call forwards.
   - A line that does not exist is created with C(addLine); an existing one is changed with C(updateLine) in the
     declared fields only. Fields you do not declare keep what CUCM has.

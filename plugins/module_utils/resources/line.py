@@ -124,6 +124,7 @@ class Line(Resource):
     key = Option("pattern", max_len=50, pattern=DN_PATTERN, pattern_hint=DN_HINT)
     options = OPTIONS
     result_key = "line"
+    create_defaults = {"description": ""}     # a line declared with no field is still created
 
     def argument_spec(self):
         spec = super(Line, self).argument_spec()
