@@ -32,8 +32,9 @@ def add_line(sim, pattern, extra=""):
 
 
 def test_line_fields_are_stored_returned_and_updated(sim):
-    ok(add_line(sim, "4300", FORWARDS + "<alertingName>Zoë</alertingName><shareLineAppearanceCssName>Internal_CSS"
-                             "</shareLineAppearanceCssName><voiceMailProfileName>Default</voiceMailProfileName>"))
+    extra = ("<alertingName>Zoë</alertingName><shareLineAppearanceCssName>Internal_CSS</shareLineAppearanceCssName>"
+             "<voiceMailProfileName>Default</voiceMailProfileName>")
+    ok(add_line(sim, "4300", FORWARDS + extra))
     assert line_row(sim, "4300") == [("d", "Zoë", "", "Internal_CSS", "Default", "", "t", "4001", "Internal_CSS",
                                       "4000", "Internal_CSS")]
     line = ok(sim.post("getLine", "<pattern>4300</pattern><routePartitionName>Internal_PT</routePartitionName>")).find(
