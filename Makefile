@@ -25,7 +25,7 @@ LINT_ARGS ?=
 INTEGRATION_ARGS ?= -n 2
 SIM_ARGS ?=
 # Where the simulator's own pytest suites live (those that exist are run by units-simulator).
-SIMULATOR_TEST_DIRS ?= tests/unit/simulator tests/simulator
+SIMULATOR_TEST_DIRS ?= tests/unit/simulator tests/simulator tests/tools
 # Other collection roots to search after ours (colon-separated), e.g. ~/.ansible/collections.
 EXTRA_COLLECTIONS_PATH ?=
 

@@ -9,7 +9,7 @@ costs nothing measurable.  The test suite checks every type here against Cisco's
 ``AXLSoap.xsd`` of 11.5, 12.5, 14.0 and 15.0 (order, types, lengths, versions).
 
 Each type is a string of field specs ``name[:type][*][@since][!until]``:
-- ``type``: omitted = string without a length facet; ``s50``/``s100``/``s128``/``s255`` =
+- ``type``: omitted = string without a length facet; ``s<n>`` (``s32``, ``s50``, ``s128``, ...) =
   string with that maxLength; ``b`` = AXL boolean (``true``/``false``); ``i`` = XInteger;
   ``ul`` = unsignedLong; ``u`` = XUUID ``{...}``; ``fk`` = XFkType (a name, or
   ``{'name': ..., 'uuid': ...}``); ``cid`` = listChange's StartChangeId (``{'queueId': ..., 'id': n}``);
@@ -25,6 +25,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.voiceops.cucm.plugins.module_utils import axl_schema_devices
 
 try:
     from lxml import etree
@@ -99,9 +101,6 @@ TYPES = {
     ),
     "LIpPhoneServices": "serviceName:s128",
     "ServiceSearch": "serviceName serviceDescription",
-    "RDevice": "name:s128 services:ServiceList",
-    "LDevice": "name:s128",
-    "DeviceSearch": "name",
     # ------------------------------------------------------------------ requests (by operation)
     "getCCMVersion": "processNodeName:s255",
     "executeSQLQuery": "sql",
@@ -127,14 +126,6 @@ TYPES = {
         + " removeParameters:ParameterList addParameters:ParameterList parameters:ParameterList"
     ),
     "removeIpPhoneServices": "serviceName:s128 uuid:u",
-    "getPhone": "name:s100 uuid:u returnedTags:RDevice",
-    "listPhone": "searchCriteria:DeviceSearch returnedTags:LDevice skip:ul first:ul",
-    "updatePhone": "name:s100 uuid:u services:ServiceList",
-    "removePhone": "name:s100 uuid:u",
-    "getDeviceProfile": "name:s100 uuid:u returnedTags:RDevice",
-    "listDeviceProfile": "searchCriteria:DeviceSearch returnedTags:LDevice skip:ul first:ul",
-    "updateDeviceProfile": "name:s100 uuid:u services:ServiceList",
-    "removeDeviceProfile": "name:s100 uuid:u",
     # ------------------------------------------------------------------ enterprise and service parameters
     "RServiceParameter": "processNodeName:fk name service value valueType",
     "LServiceParameter": "processNodeName:fk name service value valueType",
@@ -167,21 +158,21 @@ CHOICES = {
     "updateIpPhoneServices": (("serviceName", "uuid"), ("parameters", "addParameters"),
                               ("parameters", "removeParameters")),
     "removeIpPhoneServices": (("serviceName", "uuid"),),
-    "getPhone": (("name", "uuid"),),
-    "updatePhone": (("name", "uuid"),),
-    "removePhone": (("name", "uuid"),),
-    "getDeviceProfile": (("name", "uuid"),),
-    "updateDeviceProfile": (("name", "uuid"),),
-    "removeDeviceProfile": (("name", "uuid"),),
     "getServiceParameter": (("uuid", "processNodeName"), ("uuid", "name"), ("uuid", "service")),
     "updateServiceParameter": (("uuid", "processNodeName"), ("uuid", "name"), ("uuid", "service")),
     "doLdapSync": (("name", "uuid"),),
     "getLdapSyncStatus": (("name", "uuid"),),
 }
 
+# Lines, phones and device profiles: generated from Cisco's XSD by tools/axl_schema_gen.py (same spec format).
+TYPES.update(axl_schema_devices.TYPES)
+CHOICES.update(axl_schema_devices.CHOICES)
+REQUIRED = axl_schema_devices.REQUIRED     # type -> ((element, XSD default or None), ...): filled in when left out
+ENUMS = axl_schema_devices.ENUMS
+
 _SPEC = re.compile(r"^(?P<name>\w+)(?::(?P<type>\w+))?(?P<many>\*)?(?:@(?P<since>[\d.]+))?(?:!(?P<until>[\d.]+))?$")
 _UUID = re.compile(r"^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$")
-_MAX_LENGTH = {"s50": 50, "s100": 100, "s128": 128, "s255": 255}
+_MAX_LENGTH = dict((code, int(code[1:])) for code in set(re.findall(r":(s\d+)", " ".join(TYPES.values()))))
 
 
 class SchemaError(ValueError):
@@ -270,6 +261,12 @@ def _emit(parent, type_name, value, version, path, tags):
         raise SchemaError(path, "expected a mapping, got %r" % type(value).__name__)
     known = fields(type_name, version)
     names = set(f.name for f in known)
+    if type_name in REQUIRED and not tags:
+        # elements the XSD requires: sent with its default (or empty) when the caller leaves them out
+        value = dict(value)
+        for name, default in REQUIRED[type_name]:
+            if value.get(name) is None and name in names:
+                value[name] = default if default is not None else ""
     unknown = [k for k in value if k not in names and value[k] is not None]
     if unknown:
         every = set(f.name for f in _all_fields(type_name))
