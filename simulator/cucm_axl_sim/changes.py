@@ -127,6 +127,7 @@ TRACKED = [
     ("callingsearchspace", "'Css'", None),
     ("devicepool", "'DevicePool'", None),
     ("location", "'Location'", None),
+    ("voicemessagingprofile", "'VoiceMailProfile'", None),
 ]
 
 # Tables whose rows belong to another object: a row added, changed or removed is an update of that
@@ -145,6 +146,9 @@ CHILDREN = [
                            "CASE {row}.tkuserassociation WHEN 1 THEN 'associatedDevices' WHEN 2 THEN "
                            "'ctiControlledDeviceProfiles' ELSE 'phoneProfiles' END", None)]),
     ("endusernumplanmap", [("'User'", "{row}.fkenduser", "'primaryExtension'", None)]),
+    # call forward all is kept beside the line (DD12.5 callforwarddynamic), an update of the Line
+    ("callforwarddynamic", [("CASE WHEN (SELECT tkpatternusage FROM numplan WHERE pkid = {row}.fknumplan) = 2 "
+                             "THEN 'Line' END", "{row}.fknumplan", "'callForwardAll'", None)]),
     ("devicenumplanmap", [(_device_of("{row}.fkdevice"), "{row}.fkdevice", "'lines'", None)]),
     ("telecasterserviceparameter", [("'IpPhoneServices'", "{row}.fktelecasterservice", "'parameters'", None)]),
     ("telecastersubscribedservice", [(_device_of("{row}.fkdevice"), "{row}.fkdevice", "'services'", None)]),

@@ -210,3 +210,18 @@ def test_every_version_answers(sim_factory, version):
     mark = start(sim)
     sim.post("updateUser", "<userid>user00001</userid><title>v</title>", version=version)
     assert since(sim, mark)[0][0][3] == [("title", "v")]
+
+
+def test_line_fields_and_call_forward_all_are_line_changes(sim):
+    """The DN fields of issue 15 feed the queue too: a numplan column, and call forward all, which
+    lives beside the line (callforwarddynamic), are both changes of that Line."""
+    assert sim.post("addLine", "<line><pattern>4300</pattern><usage>Device</usage></line>").status_code == 200
+    line = uuid_of(sim, "numplan", "dnorpattern", "4300")
+    mark = start(sim)
+    assert sim.post("updateLine", "<pattern>4300</pattern><description>Front desk</description>"
+                    "<callForwardAll><forwardToVoiceMail>false</forwardToVoiceMail><callingSearchSpaceName/>"
+                    "<secondaryCallingSearchSpaceName/><destination>4399</destination></callForwardAll>").status_code == 200
+    found, _nxt, _info = since(sim, mark, objects=["Line"])
+    assert found and all(kind == "Line" and uuid == line for kind, uuid, _a, _t in found), found
+    tags = [name for _k, _u, _a, changed in found for name, _v in changed]
+    assert "description" in tags and "callForwardAll" in tags, tags
