@@ -276,7 +276,9 @@ def test_sql_info_pages_20000_rows_under_a_small_response_limit_and_the_docs_rep
 
 # ------------------------------------------------------------------------------- LDAP synchronisation
 def test_ldap_sync_check_mode_bounded_wait_and_waiting(runner, sim14, ldap_fixture):
-    ldap_fixture(LDAP, 4)
+    # long enough that the sync the bounded task started is still running when the next task starts,
+    # even on a loaded machine (a task's start-up can take seconds)
+    ldap_fixture(LDAP, 15)
     run = runner.run([
         {"name": "plan", "check_mode": True, "voiceops.cucm.cucm_ldap_sync": {"name": "corp-ldap"}},
         {"name": "bounded", "ignore_errors": True, "voiceops.cucm.cucm_ldap_sync": {
