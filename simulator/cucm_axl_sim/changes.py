@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS sim_change (
     type TEXT NOT NULL,
     uuid TEXT NOT NULL,
     action TEXT NOT NULL CHECK (action IN ('a', 'u', 'r')),
-    txn INTEGER             -- the store transaction that wrote it (bookkeeping)
+    txn INTEGER             -- unused (kept so that older databases keep their shape)
 );
 CREATE INDEX IF NOT EXISTS sim_change_type ON sim_change (type, id);
 CREATE TABLE IF NOT EXISTS sim_change_tag (
@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS sim_change_tag (
 CREATE INDEX IF NOT EXISTS sim_change_tag_change ON sim_change_tag (change);
 CREATE TRIGGER IF NOT EXISTS sim_change_bound AFTER INSERT ON sim_change
 BEGIN
-    DELETE FROM sim_change WHERE id <= NEW.id - sim_change_queue_size();
+    DELETE FROM sim_change WHERE id <= NEW.id - (SELECT CAST(value AS INTEGER) FROM sim_meta WHERE key = 'change_queue_size');
 END;
 """
 
@@ -192,15 +192,15 @@ def _object_triggers(conn, table, type_sql, where):
     return f"""
 CREATE TRIGGER IF NOT EXISTS sim_chg_{table}_ins AFTER INSERT ON {table} WHEN 1{cond('NEW')}
 BEGIN
-    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({new_type}, NEW.pkid, 'a', sim_change_txn());
+    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({new_type}, NEW.pkid, 'a', NULL);
 END;
 CREATE TRIGGER IF NOT EXISTS sim_chg_{table}_del AFTER DELETE ON {table} WHEN 1{cond('OLD')}
 BEGIN
-    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({old_type}, OLD.pkid, 'r', sim_change_txn());
+    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({old_type}, OLD.pkid, 'r', NULL);
 END;
 CREATE TRIGGER IF NOT EXISTS sim_chg_{table}_upd AFTER UPDATE ON {table} WHEN ({differs}){cond('NEW')}
 BEGIN
-    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({new_type}, NEW.pkid, 'u', sim_change_txn());
+    INSERT INTO sim_change (type, uuid, action, txn) VALUES ({new_type}, NEW.pkid, 'u', NULL);
     INSERT INTO sim_change_tag (change, name, value) SELECT last_insert_rowid(), name, value FROM ({branches});
 END;
 """
@@ -219,7 +219,7 @@ def _child_triggers(conn, table, parents):
             out.append(f"""
 CREATE TRIGGER IF NOT EXISTS sim_chg_{table}_{number}_{event.lower()} AFTER {event} ON {table} WHEN ({when})
 BEGIN
-    INSERT INTO sim_change (type, uuid, action, txn) SELECT {ptype}, {puuid}, 'u', sim_change_txn() WHERE {alive};
+    INSERT INTO sim_change (type, uuid, action, txn) SELECT {ptype}, {puuid}, 'u', NULL WHERE {alive};
     INSERT INTO sim_change_tag (change, name, value) SELECT last_insert_rowid(), {tag_sql.format(row=row)}, {value}
         WHERE {alive};
 END;""")
@@ -240,8 +240,18 @@ def new_queue_id():
 
 
 def install(conn):
-    """Create the queue and its triggers (idempotent: a database from an older simulator gets them too)."""
-    conn.executescript("BEGIN;" + CHANGE_DDL + trigger_sql(conn) + "COMMIT;")
+    """Create the queue and its triggers (idempotent: a database from an older simulator gets them again).
+    The triggers use plain SQL only (the queue size comes from ``sim_meta``), so that a write through any
+    SQLite connection, not only the simulator's, is a change too."""
+    old = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                                          "(name LIKE 'sim_chg_%' OR name = 'sim_change_bound')")]
+    drops = "".join("DROP TRIGGER IF EXISTS %s;" % name for name in old)
+    conn.executescript("BEGIN;" + drops + CHANGE_DDL + trigger_sql(conn) + "COMMIT;")
+
+
+def set_queue_size(conn, size):
+    """The bound of the queue, read by its trigger."""
+    conn.execute("INSERT OR REPLACE INTO sim_meta (key, value) VALUES ('change_queue_size', ?)", (str(int(size)),))
 
 
 def restart(conn):

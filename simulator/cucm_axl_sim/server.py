@@ -212,7 +212,8 @@ class Simulator:
                 self.rng = random.Random(self.config.random_seed)
             if "drop_after_commit" in changes:
                 self.write_number = 0
-            self.store.change_queue_size = self.config.change_queue_size
+            if self.store.change_queue_size != self.config.change_queue_size:
+                self.store.set_change_queue_size(self.config.change_queue_size)
         if "write_barrier" in changes:
             with self.barrier:
                 self.barrier_clients.clear()

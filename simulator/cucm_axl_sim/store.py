@@ -27,12 +27,9 @@ class Store:
                  seed_users=0, ldap_users=0, resource_catalog=None, change_queue_size=changes.DEFAULT_QUEUE_SIZE):
         self.path = path
         self.change_queue_size = change_queue_size
-        self.txn = 0
         self.snapshot_path = path + ".seed"
         self.lock = threading.RLock()
         self.conn = self._connect(path)
-        self.conn.create_function("sim_change_txn", 0, lambda: self.txn)
-        self.conn.create_function("sim_change_queue_size", 0, lambda: self.change_queue_size)
         fresh = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'enduser'").fetchone()[0] == 0
         self.created = fresh
         if fresh:
@@ -55,7 +52,13 @@ class Store:
         if fresh or not os.path.exists(self.snapshot_path):
             self._save_snapshot()
         with self.write() as conn:
+            changes.set_queue_size(conn, self.change_queue_size)
             changes.restart(conn)
+
+    def set_change_queue_size(self, size):
+        self.change_queue_size = size
+        with self.write() as conn:
+            changes.set_queue_size(conn, size)
 
     @staticmethod
     def _connect(path):
@@ -73,7 +76,6 @@ class Store:
     def write(self):
         """One write transaction; rolled back if the block raises."""
         with self.lock:
-            self.txn += 1
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -85,7 +87,6 @@ class Store:
     @contextlib.contextmanager
     def read(self):
         with self.lock:
-            self.txn += 1
             yield self.conn
 
     def _save_snapshot(self):
@@ -107,6 +108,7 @@ class Store:
             # the database went back in time: a client's checkpoint must not survive it
             changes.install(self.conn)
             with self.write() as conn:
+                changes.set_queue_size(conn, self.change_queue_size)
                 changes.restart(conn)
 
     def close(self):

@@ -225,3 +225,18 @@ def test_line_fields_and_call_forward_all_are_line_changes(sim):
     assert found and all(kind == "Line" and uuid == line for kind, uuid, _a, _t in found), found
     tags = [name for _k, _u, _a, changed in found for name, _v in changed]
     assert "description" in tags and "callForwardAll" in tags, tags
+
+
+def test_a_write_through_another_sqlite_connection_is_a_change(sim):
+    """The triggers are plain SQL: a row written by any SQLite client (a test's set-up, an admin's
+    sqlite3 shell) is in the queue, and the bound still holds."""
+    import sqlite3
+    mark = start(sim)
+    conn = sqlite3.connect(str(sim.db), timeout=30)
+    try:
+        with conn:
+            conn.execute("UPDATE enduser SET title = 'Direct' WHERE userid = 'user00013'")
+    finally:
+        conn.close()
+    found = since(sim, mark)[0]
+    assert found == [("User", uuid_of(sim, "enduser", "userid", "user00013"), "u", [("title", "Direct")])]
