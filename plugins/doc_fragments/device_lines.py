@@ -27,7 +27,7 @@ options:
         description: Lines to add or change.
         type: list
         elements: dict
-        suboptions:
+        suboptions: &line_fields
             pattern:
               description: The directory number (an E.164 number as C(+1408...) or C(\\+1408...)). Quote it in YAML.
               type: str
@@ -51,48 +51,10 @@ options:
         description: Lines to take off the device (pattern and partition identify them; the other fields are ignored).
         type: list
         elements: dict
-        suboptions:
-            pattern:
-              description: The directory number (an E.164 number as C(+1408...) or C(\\+1408...)). Quote it in YAML.
-              type: str
-              required: true
-            partition:
-              description: Its route partition; empty or left out for none.
-              type: str
-            index:
-              description: The line's button index (1 is the primary line).
-              type: int
-            display:
-              description: The caller ID display text for internal calls.
-              type: str
-            label:
-              description: The text of the line button.
-              type: str
-            external_phone_number_mask:
-              description: The external phone number mask (digits and C(*), C(#), C(+), C(X); at most 24).
-              type: str
+        suboptions: *line_fields
       set:
         description: The complete list of lines.
         type: list
         elements: dict
-        suboptions:
-            pattern:
-              description: The directory number (an E.164 number as C(+1408...) or C(\\+1408...)). Quote it in YAML.
-              type: str
-              required: true
-            partition:
-              description: Its route partition; empty or left out for none.
-              type: str
-            index:
-              description: The line's button index (1 is the primary line).
-              type: int
-            display:
-              description: The caller ID display text for internal calls.
-              type: str
-            label:
-              description: The text of the line button.
-              type: str
-            external_phone_number_mask:
-              description: The external phone number mask (digits and C(*), C(#), C(+), C(X); at most 24).
-              type: str
+        suboptions: *line_fields
 """
