@@ -6,8 +6,6 @@ device profile, and as primary extensions).  Everything is checked through the s
 
 import threading
 
-import pytest
-
 RANGE = [{"start": "100000", "end": "100029", "partition": "Internal_PT"}]
 MARKER = r"^(released|reserved) \d{4}-\d{2}-\d{2} "
 
