@@ -66,7 +66,7 @@ WANTED = {
     "PhoneSearch": "name description protocol callingSearchSpaceName devicePoolName",
     "addPhone": "phone:XPhone",
     "getPhone": "name uuid returnedTags:RPhone",
-    "updatePhone": "name uuid " + _PHONE_CHANGES + " lines services:ServiceList",
+    "updatePhone": "name uuid " + _PHONE_CHANGES + " removeLines lines services:ServiceList",
     "listPhone": "searchCriteria:PhoneSearch returnedTags:LPhone skip first",
     "removePhone": "name uuid",
     # device profiles (Extension Mobility)
@@ -81,7 +81,7 @@ WANTED = {
     "removeDeviceProfile": "name uuid",
 }
 # ``lines`` of an update is the same content as XPhone's (a compact type the generator infers)
-INFERRED = {"lines": "DeviceLines"}
+INFERRED = {"lines": "DeviceLines", "removeLines": "DeviceLines"}
 # hand-written compact types of axl_schema.py the generated ones refer to (not generated here)
 EXTERNAL = ("ServiceList",)
 # enumeration values the modules offer or send, checked against each version's XSD

@@ -64,8 +64,8 @@ TYPES = {
     "getPhone": "name:s100 uuid:u returnedTags:RPhone",
     "updatePhone": (
         "name:s100 uuid:u description:s128 callingSearchSpaceName:fk devicePoolName:fk locationName:fk "
-        "lines:DeviceLines phoneTemplateName:fk userLocale services:ServiceList softkeyTemplateName:fk "
-        "ownerUserName:fk"
+        "removeLines:DeviceLines lines:DeviceLines phoneTemplateName:fk userLocale services:ServiceList "
+        "softkeyTemplateName:fk ownerUserName:fk"
     ),
     "listPhone": "searchCriteria:PhoneSearch returnedTags:LPhone skip:ul first:ul",
     "removePhone": "name:s100 uuid:u",
@@ -94,7 +94,7 @@ CHOICES = {
     "updateLine": (('uuid', 'pattern'), ('uuid', 'routePartitionName')),
     "removeLine": (('uuid', 'pattern'), ('uuid', 'routePartitionName')),
     "getPhone": (('name', 'uuid'),),
-    "updatePhone": (('name', 'uuid'),),
+    "updatePhone": (('name', 'uuid'), ('removeLines', 'lines')),
     "removePhone": (('name', 'uuid'),),
     "getDeviceProfile": (('name', 'uuid'),),
     "updateDeviceProfile": (('name', 'uuid'),),

@@ -108,6 +108,13 @@ CREATE TABLE callingsearchspace (
     clause TEXT
 );
 CREATE UNIQUE INDEX callingsearchspace_name ON callingsearchspace (name);
+CREATE TABLE voicemessagingprofile (
+    {PK},
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+    description TEXT NOT NULL DEFAULT '',
+    {_bool('isdefault', False)}
+);
+CREATE UNIQUE INDEX voicemessagingprofile_name ON voicemessagingprofile (name);
 CREATE TABLE devicepool (
     {PK},
     name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50)
@@ -326,6 +333,7 @@ CREATE TABLE device (
     fksoftkeytemplate TEXT REFERENCES softkeytemplate(pkid),
     fksecurityprofile TEXT REFERENCES securityprofile(pkid),
     fksipprofile TEXT REFERENCES sipprofile(pkid),
+    tkuserlocale INTEGER REFERENCES typeuserlocale(enum),
     ikdevice_defaultprofile TEXT REFERENCES device(pkid) ON DELETE SET NULL,
     {_bool('allowhotelingflag', False)},
     {_bool('isstandard', False)},
@@ -339,7 +347,28 @@ CREATE TABLE numplan (
     fkroutepartition TEXT REFERENCES routepartition(pkid),
     description TEXT NOT NULL DEFAULT '',
     alertingname TEXT NOT NULL DEFAULT '',
-    tkpatternusage INTEGER NOT NULL DEFAULT 2 REFERENCES typepatternusage(enum)
+    alertingnameascii TEXT NOT NULL DEFAULT '' CHECK (length(alertingnameascii) <= 30),
+    tkpatternusage INTEGER NOT NULL DEFAULT 2 REFERENCES typepatternusage(enum),
+    cfbdestination TEXT CHECK (length(cfbdestination) <= 50),
+    {_bool('cfbvoicemailenabled', False)},
+    fkcallingsearchspace_cfb TEXT REFERENCES callingsearchspace(pkid),
+    cfbintdestination TEXT CHECK (length(cfbintdestination) <= 50),
+    {_bool('cfbintvoicemailenabled', False)},
+    fkcallingsearchspace_cfbint TEXT REFERENCES callingsearchspace(pkid),
+    cfnadestination TEXT CHECK (length(cfnadestination) <= 50),
+    {_bool('cfnavoicemailenabled', False)},
+    fkcallingsearchspace_cfna TEXT REFERENCES callingsearchspace(pkid),
+    cfnaintdestination TEXT CHECK (length(cfnaintdestination) <= 50),
+    {_bool('cfnaintvoicemailenabled', False)},
+    fkcallingsearchspace_cfnaint TEXT REFERENCES callingsearchspace(pkid),
+    cfurdestination TEXT CHECK (length(cfurdestination) <= 50),
+    {_bool('cfurvoicemailenabled', False)},
+    fkcallingsearchspace_cfur TEXT REFERENCES callingsearchspace(pkid),
+    cfurintdestination TEXT CHECK (length(cfurintdestination) <= 50),
+    {_bool('cfurintvoicemailenabled', False)},
+    fkcallingsearchspace_cfurint TEXT REFERENCES callingsearchspace(pkid),
+    fkcallingsearchspace_sharedlineappear TEXT REFERENCES callingsearchspace(pkid),
+    fkvoicemessagingprofile TEXT REFERENCES voicemessagingprofile(pkid)
 );
 -- MFI-67 (dnorpattern + partition unique); ifnull() so that two DNs in the <None> partition clash
 CREATE UNIQUE INDEX numplan_pattern ON numplan (dnorpattern, ifnull(fkroutepartition, ''));
@@ -353,6 +382,24 @@ CREATE TABLE devicenumplanmap (
     e164mask TEXT
 );
 CREATE UNIQUE INDEX devicenumplanmap_fkdevice_fknumplan ON devicenumplanmap (fkdevice, fknumplan);
+-- RI-229 ValidateDevNumPlanIndex: one line per index of a device ("numplanindex ... is unique per device")
+CREATE TRIGGER ri229_ins BEFORE INSERT ON devicenumplanmap
+WHEN EXISTS (SELECT 1 FROM devicenumplanmap WHERE fkdevice = NEW.fkdevice AND numplanindex = NEW.numplanindex)
+BEGIN SELECT RAISE(ABORT, 'Duplicate phone line.'); END;
+CREATE TRIGGER ri229_upd BEFORE UPDATE OF numplanindex ON devicenumplanmap
+WHEN EXISTS (SELECT 1 FROM devicenumplanmap WHERE fkdevice = NEW.fkdevice AND numplanindex = NEW.numplanindex
+             AND pkid <> NEW.pkid)
+BEGIN SELECT RAISE(ABORT, 'Duplicate phone line.'); END;
+-- Call Forward All lives beside the line (DD callforwarddynamic, TI-434), one row per DN
+CREATE TABLE callforwarddynamic (
+    {PK},
+    fknumplan TEXT NOT NULL REFERENCES numplan(pkid) ON DELETE CASCADE,
+    cfadestination TEXT CHECK (length(cfadestination) <= 255),
+    {_bool('cfavoicemailenabled', False)},
+    fkcallingsearchspace_cfa TEXT REFERENCES callingsearchspace(pkid),
+    fkcallingsearchspace_scfa TEXT REFERENCES callingsearchspace(pkid)
+);
+CREATE UNIQUE INDEX callforwarddynamic_fknumplan ON callforwarddynamic (fknumplan);
 CREATE INDEX devicenumplanmap_numplan ON devicenumplanmap (fknumplan);
 CREATE TABLE enduserdevicemap (
     {PK},

@@ -106,6 +106,9 @@ SECURITY_PROFILES = ["Universal Device Template - Model-independent Security Pro
                      "Cisco 8821 - Standard SIP Non-Secure Profile",
                      "Cisco Unified Client Services Framework - Standard SIP Non-Secure Profile"]
 SIP_PROFILES = ["Standard SIP Profile"]
+# Voice mail profiles of a fresh cluster (name, description, default): CUCM installs "Default" and "NoVoiceMail"
+# (Cisco's administration guide, "Voice Mail Profile"; a line that names none uses the default).
+VOICEMAIL_PROFILES = [("Default", "Default Profile", "t"), ("NoVoiceMail", "No voice mail", "f")]
 
 
 def phone_template_name(model_name):
@@ -286,6 +289,8 @@ def install(conn, app_user, app_password):
     conn.execute("INSERT INTO callingsearchspace (pkid, name, description, clause) VALUES (?, ?, '', ?)",
                  (guid("css", d["css"]), d["css"], d["partition"]))
     conn.execute("INSERT INTO devicepool (pkid, name) VALUES (?, ?)", (guid("devicepool", d["device_pool"]), d["device_pool"]))
+    conn.executemany("INSERT INTO voicemessagingprofile (pkid, name, description, isdefault) VALUES (?, ?, ?, ?)",
+                     [(guid("voicemessagingprofile", n), n, text, default) for n, text, default in VOICEMAIL_PROFILES])
     conn.execute("INSERT INTO location (pkid, name) VALUES (?, ?)", (guid("location", d["location"]), d["location"]))
     conn.execute("INSERT INTO ucserviceprofile (pkid, name, isdefault) VALUES (?, ?, 't')",
                  (guid("ucserviceprofile", d["service_profile"]), d["service_profile"]))

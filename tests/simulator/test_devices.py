@@ -97,13 +97,13 @@ def test_add_phone_and_get_everything_stored(sim):
     assert [c.tag for c in phone] == [
         "name", "description", "product", "model", "class", "protocol", "protocolSide", "callingSearchSpaceName",
         "devicePoolName", "commonPhoneConfigName", "locationName", "securityProfileName", "sipProfileName", "lines",
-        "phoneTemplateName", "services", "softkeyTemplateName", "ownerUserName"]
+        "phoneTemplateName", "userLocale", "services", "softkeyTemplateName", "ownerUserName"]
     assert [phone.findtext(t) for t in ("description", "product", "model", "class", "protocol", "protocolSide",
                                         "callingSearchSpaceName", "softkeyTemplateName", "ownerUserName")] == [
         "Agent desk", "Cisco 8841", "Cisco 8841", "Phone", "SIP", "User", "Internal_CSS", "Standard User", "user00001"]
     assert phone.find("commonPhoneConfigName").get("uuid") == "{AC243D17-98B4-4118-8FEB-5FF2E1B781AC}"
     line = phone.find("lines/line")
-    assert [c.tag for c in line] == ["index", "label", "display", "dirn"] and line.get("uuid")
+    assert [c.tag for c in line] == ["index", "label", "display", "dirn", "e164Mask"] and line.get("uuid")
     assert (line.findtext("dirn/pattern"), line.findtext("dirn/routePartitionName")) == ("3001", "Internal_PT")
     assert phone.findtext("services/service/telecasterServiceName") == "Weather"
     pkid, *_rest, owner, css, template, softkey = device(sim, PHONE)
@@ -249,7 +249,7 @@ def test_device_profile_round_trip(sim):
     assert row[9] == sim.sql("SELECT pkid FROM enduser WHERE userid = 'user00003'")[0][0]
     got = ok(sim.post("getDeviceProfile", f"<name>{PROFILE}</name>")).find("return/deviceProfile")
     assert [c.tag for c in got] == ["name", "description", "product", "model", "class", "protocol", "protocolSide",
-                                    "lines", "phoneTemplateName", "loginUserId", "softkeyTemplateName", "services"]
+                                    "lines", "phoneTemplateName", "userLocale", "loginUserId", "softkeyTemplateName", "services"]
     assert (got.findtext("class"), got.findtext("loginUserId"), got.findtext("lines/line/display")) == (
         "Device Profile", "user00003", "Agent")
     ok(sim.post("updateDeviceProfile", f"<uuid>{uuid}</uuid><newName>UDP_agent2</newName><description>renamed</description>"

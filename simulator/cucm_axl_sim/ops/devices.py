@@ -75,9 +75,9 @@ class Kind:
 
 PHONE_FIELDS = ("name", "description", "product", "model", "class", "protocol", "protocolSide", "callingSearchSpaceName",
                 "devicePoolName", "commonPhoneConfigName", "locationName", "securityProfileName", "sipProfileName",
-                "lines", "phoneTemplateName", "services", "softkeyTemplateName", "ownerUserName")
+                "lines", "phoneTemplateName", "userLocale", "services", "softkeyTemplateName", "ownerUserName")
 PROFILE_FIELDS = ("name", "description", "product", "model", "class", "protocol", "protocolSide", "lines",
-                  "phoneTemplateName", "loginUserId", "softkeyTemplateName", "services")
+                  "phoneTemplateName", "userLocale", "loginUserId", "softkeyTemplateName", "services")
 
 PHONE = Kind(
     "Phone", "phone", "d.tkdeviceprofile = 0 AND d.tkclass <> 254", 0,
@@ -117,26 +117,28 @@ def _fk(conn, element, pkid):
 
 def _lines(conn, device):
     rows = conn.execute(
-        "SELECT m.pkid, m.numplanindex, m.label, m.display, n.pkid, n.dnorpattern, n.fkroutepartition, p.name "
+        "SELECT m.pkid, m.numplanindex, m.label, m.display, n.pkid, n.dnorpattern, n.fkroutepartition, p.name, m.e164mask "
         "FROM devicenumplanmap m JOIN numplan n ON n.pkid = m.fknumplan LEFT JOIN routepartition p ON p.pkid = n.fkroutepartition "
         "WHERE m.fkdevice = ? ORDER BY m.numplanindex, m.rowid", (device,)).fetchall()
     return {"line": [{"@uuid": soap.braced(r[0]), "index": r[1], "label": r[2], "display": r[3],
                       "dirn": {"@uuid": soap.braced(r[4]), "pattern": r[5],
-                               "routePartitionName": soap.Fk(r[7], r[6]) if r[6] else None}} for r in rows]}
+                               "routePartitionName": soap.Fk(r[7], r[6]) if r[6] else None},
+                      "e164Mask": r[8] or ""} for r in rows]}
 
 
 def _record(conn, pkid, kind, fields, with_uuid=False):
     columns = sorted({FKS[f][0] for f in fields if f in FKS})
     row = conn.execute(
-        "SELECT d.name, d.description, pr.name, m.name, c.name, dp.name, d.tkprotocolside"
+        "SELECT d.name, d.description, pr.name, m.name, c.name, dp.name, d.tkprotocolside, "
+        "(SELECT name FROM typeuserlocale WHERE enum = d.tkuserlocale)"
         + "".join(f", d.{c}" for c in columns) +
         " FROM device d JOIN typeproduct pr ON pr.enum = d.tkproduct JOIN typemodel m ON m.enum = d.tkmodel "
         "JOIN typeclass c ON c.enum = d.tkclass JOIN typedeviceprotocol dp ON dp.enum = d.tkdeviceprotocol "
         "WHERE d.pkid = ?", (pkid,)).fetchone()
     sides = {v: k for k, v in PROTOCOL_SIDES.items()}
     known = dict(zip(("name", "description", "product", "model", "class", "protocol"), row[:6]),
-                 protocolSide=sides.get(row[6], "User"))
-    fk_pkids = dict(zip(columns, row[7:]))
+                 protocolSide=sides.get(row[6], "User"), userLocale=row[7] or "")
+    fk_pkids = dict(zip(columns, row[8:]))
     record = {"@uuid": soap.braced(pkid)}
     for field in fields:
         if field in known:
@@ -202,19 +204,19 @@ def _requested_lines(req, container):
                            nocase=nocase)
         index = integer(soap.child_text(node, "index", ""), len(out) + 1, "index")
         out.append((index, soap.child_text(node, "label", ""),
-                    soap.child_text(node, "display", ""), numplan))
+                    soap.child_text(node, "display", ""), numplan, (soap.child_text(node, "e164Mask") or "").strip() or None))
     for node in soap.children(container, "lineIdentifier"):
         require(node, ("directoryNumber", "routePartitionName"), "lineIdentifier")
         numplan = _numplan(conn, soap.child_text(node, "directoryNumber", "").strip(),
                            (soap.child_text(node, "routePartitionName") or "").strip(), create=False, nocase=nocase)
-        out.append((len(out) + 1, "", "", numplan))
+        out.append((len(out) + 1, "", "", numplan, None))
     return out
 
 
 def _add_lines(conn, device, lines):
-    for index, label, display, numplan in lines:
-        run(conn, "INSERT INTO devicenumplanmap (pkid, fkdevice, fknumplan, numplanindex, label, display) "
-                  "VALUES (?, ?, ?, ?, ?, ?)", (new_pkid(), device, numplan, index, label, display))
+    for index, label, display, numplan, mask in lines:
+        run(conn, "INSERT INTO devicenumplanmap (pkid, fkdevice, fknumplan, numplanindex, label, display, e164mask) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)", (new_pkid(), device, numplan, index, label, display, mask))
 
 
 def _write_lines(req, device, element):
@@ -226,11 +228,18 @@ def _write_lines(req, device, element):
         _add_lines(conn, device, lines)
     removed = soap.find(element, "removeLines")
     if removed is not None:
-        for _i, _l, _d, numplan in _requested_lines(req, removed):
+        for _i, _l, _d, numplan, _m in _requested_lines(req, removed):
             run(conn, "DELETE FROM devicenumplanmap WHERE fkdevice = ? AND fknumplan = ?", (device, numplan))
     added = soap.find(element, "addLines")
     if added is not None:
         _add_lines(conn, device, _requested_lines(req, added))
+
+
+def _locale(conn, element):
+    """``(present, enum)`` of ``userLocale`` (a ``typeuserlocale`` name; empty or nil: none)."""
+    present, text = value(element, "userLocale")
+    text = (text or "").strip()
+    return present, (enum_of(conn, "typeuserlocale", text, "User Locale") if text else None)
 
 
 def _standard_template(conn, model, protocol):
@@ -263,6 +272,7 @@ def _add(req, kind):
         "tkdeviceprotocol": enum_of(conn, "typedeviceprotocol", soap.child_text(element, "protocol", ""), "Device Protocol"),
         "tkprotocolside": PROTOCOL_SIDES[side],
         "tkdeviceprofile": kind.profile,
+        "tkuserlocale": _locale(conn, element)[1],
     }
     nocase = req.compat("fk-name-case") == "insensitive"
     for field in kind.fields:
@@ -291,6 +301,9 @@ def _update(req, kind):
         present, text = value(element, name)
         if present:
             columns[column] = (text or "").strip() if column == "name" else (text or "")
+    present, locale = _locale(conn, element)
+    if present:
+        columns["tkuserlocale"] = locale
     for field in kind.fields:
         if field in FKS:
             present, pkid = _resolve_fk(conn, element, field, req.compat("fk-name-case") == "insensitive")
