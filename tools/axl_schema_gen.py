@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate ``plugins/module_utils/axl_schema_devices.py`` from Cisco's AXL schema (development time only).
 
 Lines, phones and device profiles are large AXL types (``XPhone`` has about 150 elements, ``XLine``
@@ -361,7 +360,7 @@ def generate(schema_dir):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--schema-dir", default=DEFAULT_SCHEMA_DIR, help="folder of <version>/AXLSoap.xsd")
     parser.add_argument("--output", default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="fail when the committed output differs")

@@ -35,7 +35,7 @@ SECTIONS = [
     ("Using the modules", [("lists", "lists.md"), ("identities", "identities.md"), ("ldap_users", "ldap-users.md"),
                            ("secrets", "secrets.md"), ("access_control", "access-control.md"),
                            ("service_parameters", "service-parameters.md"), ("reports", "reports.md"),
-                           ("phone_services", "phone-services.md"),
+                           ("phone_services", "phone-services.md"), ("lines_and_devices", "lines-and-devices.md"),
                            ("scale", "scale.md"), ("performance", "performance.md")]),
     ("Workflows", [("joiners", "joiners.md"), ("awx", "awx.md"), ("gitops", "gitops.md")]),
     ("Testing and troubleshooting", [("simulator", "simulator.md"), ("conformance", "conformance.md"),

@@ -101,7 +101,7 @@ options:
               description: The text of the line button.
               type: str
             external_phone_number_mask:
-              description: The external phone number mask (digits, C(* # + X), at most 24).
+              description: The external phone number mask (digits and C(*), C(#), C(+), C(X); at most 24).
               type: str
       remove:
         description: Lines to take off the device (pattern and partition identify them; the other fields are ignored).
@@ -125,7 +125,7 @@ options:
               description: The text of the line button.
               type: str
             external_phone_number_mask:
-              description: The external phone number mask (digits, C(* # + X), at most 24).
+              description: The external phone number mask (digits and C(*), C(#), C(+), C(X); at most 24).
               type: str
       set:
         description: The complete list of lines.
@@ -149,7 +149,7 @@ options:
               description: The text of the line button.
               type: str
             external_phone_number_mask:
-              description: The external phone number mask (digits, C(* # + X), at most 24).
+              description: The external phone number mask (digits and C(*), C(#), C(+), C(X); at most 24).
               type: str
 seealso:
   - module: voiceops.cucm.cucm_phone_info

@@ -65,8 +65,8 @@ def test_line_create_idempotent_check_and_refusals(ansible14, sim14):
     assert results["e164 line"]["result"]["line"]["pattern"] == "\\+14085550100"
     assert numplan(sim14, "4100") == [("4100", "Internal_PT", "Ann Agent desk", "Ann Agent", "Ann Agent", "Internal_CSS",
                                        "Default", "", "t", "4000", "f", "", "")]
-    assert numplan(sim14, "\\+14085550100") == [("\\+14085550100", "Internal_PT", "Main number", "Zoë Main", "", "", "",
-                                                  "", "f", "", "f", "", "")]
+    assert numplan(sim14, "\\+14085550100") == [
+        ("\\+14085550100", "Internal_PT", "Main number", "Zoë Main", "", "", "", "", "f", "", "f", "", "")]
     assert numplan(sim14, "4101")[0][11:] == ("4000", "Internal_CSS")
     assert "unknown calling search space 'Internal_CS'" in results["bad css"]["result"]["msg"]
     assert "did you mean 'Internal_CSS'" in results["bad css"]["result"]["msg"]

@@ -3,7 +3,6 @@
 cannot represent.  Skipped, with the reason, when ../shared is absent."""
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import pytest

@@ -77,8 +77,8 @@ class Lines(Option):
         if both:
             raise CucmError("lines: %s is in both 'add' and 'remove'" % ", ".join("%s/%s" % k for k in sorted(both)))
         had = dict((line_key(i["pattern"], i["partition"]), i) for i in current or [])
-        target = [] if spec.get("set") is not None else [dict(i) for i in current or []
-                                                           if line_key(i["pattern"], i["partition"]) not in removed]
+        kept = [dict(i) for i in current or [] if line_key(i["pattern"], i["partition"]) not in removed]
+        target = [] if spec.get("set") is not None else kept
         seen = set()
         for item in declared:
             key = line_key(item["pattern"], item.get("partition"))
@@ -277,6 +277,7 @@ class Device(Resource):
     def argument_spec(self):
         spec = super(Device, self).argument_spec()
         spec["protocol"]["choices"] = list(axl_schema.ENUMS["XDeviceProtocol"])
+        spec["softkey_template"]["no_log"] = False     # a template's name, not a secret
         return spec
 
 
