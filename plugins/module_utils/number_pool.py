@@ -130,8 +130,8 @@ def parse_marker(description):
 def same_user(marker_tag, userid):
     """Whether a marker's user tag names ``userid`` (as far as the cut tag can tell)."""
     full = tag(userid)
-    return bool(marker_tag) and (marker_tag == full or (len(marker_tag) < len(full) and full.startswith(marker_tag)
-                                                         and len(marker_tag) >= DESCRIPTION_MAX - 20))
+    cut = len(marker_tag) < len(full) and full.startswith(marker_tag) and len(marker_tag) >= DESCRIPTION_MAX - 20
+    return bool(marker_tag) and (marker_tag == full or cut)
 
 
 def like_pattern(kind, userid):

@@ -275,8 +275,9 @@ def reserve(module):
     out = dict(changed=changed, reservations=reservations, numbers=dict((r["userid"], r["number"]) for r in reservations),
                skipped=reserver.skipped)
     if module.diff_mode:
+        taken = [r for r in reservations if r["source"] not in ("held", "reserved")]
         out["diff"] = dict(before=dict(), after=dict((r["userid"], "%s in %s" % (r["number"], r["partition"] or "<None>"))
-                                                    for r in reservations if r["source"] not in ("held", "reserved")))
+                                                     for r in taken))
     if failures:
         raise CucmError("; ".join(failures), **out)
     return out

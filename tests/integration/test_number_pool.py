@@ -60,13 +60,13 @@ def test_release_retention_and_rejoiner(sim14, ansible14):
         {"voiceops.cucm.cucm_number_reservation": {
             "state": "released", "as_of": "2026-01-02", "lines": [{"number": "100021", "partition": "Internal_PT"}]}},
         # inside the 30-day retention: not free, bob gets the next number
-        {"voiceops.cucm.cucm_number_pool_info": {"ranges": rng, "count": 3, "retention_days": 30,
-                                                  "as_of": "2026-01-20"}},
-        {"voiceops.cucm.cucm_number_reservation": {"users": [{"userid": "bob"}], "ranges": rng,
-                                                    "retention_days": 30, "as_of": "2026-01-20"}},
+        {"voiceops.cucm.cucm_number_pool_info": {
+            "ranges": rng, "count": 3, "retention_days": 30, "as_of": "2026-01-20"}},
+        {"voiceops.cucm.cucm_number_reservation": {
+            "users": [{"userid": "bob"}], "ranges": rng, "retention_days": 30, "as_of": "2026-01-20"}},
         # after it: free again
-        {"voiceops.cucm.cucm_number_pool_info": {"ranges": rng, "count": 3, "retention_days": 30,
-                                                  "as_of": "2026-01-31"}},
+        {"voiceops.cucm.cucm_number_pool_info": {
+            "ranges": rng, "count": 3, "retention_days": 30, "as_of": "2026-01-31"}},
     ])
     assert run.rc == 0, run
     released = run.result(1)
@@ -103,8 +103,8 @@ def test_pool_exhausted_and_e164(sim14, ansible14):
         {"voiceops.cucm.cucm_number_pool_info": {"ranges": e164, "count": 5}},
         {"voiceops.cucm.cucm_number_reservation": {"users": [{"userid": "e3"}, {"userid": "e4"}], "ranges": e164},
          "ignore_errors": True},
-        {"voiceops.cucm.cucm_number_reservation": {"users": [{"userid": "e2", "number": "+14085550002"}],
-                                                    "ranges": e164}},
+        {"voiceops.cucm.cucm_number_reservation": {
+            "users": [{"userid": "e2", "number": "+14085550002"}], "ranges": e164}},
     ])
     first = run.result(0)
     assert first["numbers"] == {"e1": "+14085550000", "e2": "+14085550001"}
@@ -139,8 +139,8 @@ def test_pool_hostile_input_changes_nothing(sim14, ansible14):
                "ignore_errors": True} for r in hostile]
     tasks += [
         {"voiceops.cucm.cucm_number_reservation": {"users": [{"userid": "a\\b"}], "ranges": RANGE}, "ignore_errors": True},
-        {"voiceops.cucm.cucm_number_reservation": {"users": [{"userid": "x", "number": "100000' or 1=1"}],
-                                                    "ranges": RANGE}, "ignore_errors": True},
+        {"voiceops.cucm.cucm_number_reservation": {
+            "users": [{"userid": "x", "number": "100000' or 1=1"}], "ranges": RANGE}, "ignore_errors": True},
         {"voiceops.cucm.cucm_number_reservation": {"state": "released", "lines": [
             {"number": "100001' or '1'='1", "partition": "Internal_PT"}]}, "ignore_errors": True},
         {"voiceops.cucm.cucm_number_reservation": {"state": "released", "userids": ["x' or '1'='1"]},
