@@ -267,6 +267,7 @@ BENCH_ARGS ?=
 bench: venv collection-link ## Benchmarks: the collection vs the alternatives (docs/performance.md), then the simulator
 	'$(VENV_PY)' '$(ROOT)/tests/bench/bench_collection.py' $(BENCH_ARGS)
 	'$(VENV_PY)' '$(ROOT)/tests/bench/bench_simulator.py'
+	'$(VENV_PY)' '$(ROOT)/tests/bench/bench_number_pool.py'
 
 # ---- demo ----
 

@@ -2,7 +2,11 @@
 
 Steps: onboard three users as Cisco's setup guide does; run the same playbook again (nothing to
 change); a ``--check --diff`` run that shows a pending change without writing it; a report read
-back from CUCM; then a summary of what each step cost in AXL requests and writes.
+back from CUCM; then the cycle joiner -> leaver -> rejoiner with numbers from a pool (the joiners
+and leavers roles: three joiners get free numbers, two leave and their numbers are released, a new
+joiner inside the retention period gets neither while the rejoiner gets hers back, and after the
+period the other number goes to the next joiner); then a summary of what each step cost in AXL
+requests and writes.
 """
 
 import json
@@ -73,19 +77,46 @@ def main():
                           after["auth_basic"] - before["auth_basic"]))
             return changed
 
-        created = step("1/4 Onboard three end users (user, phone, primary extension, group)", "demo_onboard.yml")
-        again = step("2/4 The same playbook again: nothing to change", "demo_onboard.yml")
-        pending = step("3/4 --check --diff of a pending change (asmith becomes Senior Agent): shown, not written",
+        created = step("1/8 Onboard three end users (user, phone, primary extension, group)", "demo_onboard.yml")
+        again = step("2/8 The same playbook again: nothing to change", "demo_onboard.yml")
+        pending = step("3/8 --check --diff of a pending change (asmith becomes Senior Agent): shown, not written",
                        "demo_onboard.yml", "--check", "--diff", "-e", "demo_title='Senior Agent'")
-        step("4/4 Read the users back from CUCM", "demo_report.yml")
+        step("4/8 Read the users back from CUCM", "demo_report.yml")
+
+        # the cycle joiner -> leaver -> rejoiner (30 days of retention; the days are set, not today)
+        def joiners(title, day, wave):
+            report = WORK / f"writeback-{wave}.json"
+            step(title, "onboard_joiners.yml", "-e", f"joiners_file={ROOT / 'playbooks' / 'vars' / f'demo_joiners_{wave}.yml'}",
+                 "-e", f"joiners_as_of={day}", "-e", "joiners_retention_days=30", "-e", f"joiners_report_file={report}",
+                 "-e", f"joiners_report_csv={report.with_suffix('.csv')}")
+            print(f"write-back for HR/AD ({report.with_suffix('.csv').name}):")
+            print(report.with_suffix(".csv").read_text(), end="")
+            return {row["userid"]: row["number"] for row in json.loads(report.read_text())}
+
+        cycle = [joiners("5/8 Joiners (2026-01-05): a free number, user, Jabber / desk phone / EM profile each",
+                         "2026-01-05", "day1")]
+        step("6/8 Leavers jdoe and lchan (2026-01-10): devices deleted, numbers released to the pool",
+             "deprovision_leavers.yml", "-e", "leavers_userids=jdoe,lchan", "-e", "leavers_devices=delete",
+             "-e", "leavers_release_date=2026-01-10")
+        cycle.append(joiners("7/8 2026-01-20, inside the retention: a new joiner gets neither, rejoiner jdoe hers", "2026-01-20", "day20"))
+        cycle.append(joiners("8/8 2026-02-15, retention over: lchan's number goes to the next joiner",
+                             "2026-02-15", "day46"))
 
         banner("Summary")
         print(f"{'step':<92} {'changed':>7} {'AXL requests':>12} {'writes':>6} {'logins':>6}")
         for title, changed, requests, writes, logins in steps:
             print(f"{title:<92} {changed!s:>7} {requests:>12} {writes:>6} {logins:>6}")
         ok = created == 1 and again == 0 and pending == 1 and steps[1][3] == 0 and steps[2][3] == 0
+        first = cycle[0]
+        cycle_ok = (len(set(first.values())) == 3 and cycle[1]["jdoe"] == first["jdoe"]
+                    and cycle[1]["mnew"] not in (first["jdoe"], first["lchan"]) and cycle[2]["nlate"] == first["lchan"])
+        print("\nNumbers: " + "; ".join(f"{day}: " + ", ".join(f"{u} {n}" for u, n in wave.items())
+                                        for day, wave in zip(("2026-01-05", "2026-01-20", "2026-02-15"), cycle)))
         print("\nDemo " + ("passed: 3 users created, re-run changed nothing, check mode showed 1 pending change "
-                           "and wrote nothing." if ok else "FAILED: unexpected counts above."))
+                           "and wrote nothing; joiners got 3 distinct numbers, the leavers' numbers were not given "
+                           "out inside the retention period, the rejoiner got hers back, the other went out after it."
+                           if ok and cycle_ok else "FAILED: unexpected counts or numbers above."))
+        ok = ok and cycle_ok
         return 0 if ok else 1
     finally:
         sim.send_signal(signal.SIGTERM)

@@ -37,7 +37,7 @@ SECTIONS = [
                            ("service_parameters", "service-parameters.md"), ("reports", "reports.md"),
                            ("phone_services", "phone-services.md"), ("lines_and_devices", "lines-and-devices.md"),
                            ("scale", "scale.md"), ("performance", "performance.md")]),
-    ("Workflows", [("awx", "awx.md"), ("gitops", "gitops.md"), ("eda", "eda.md")]),
+    ("Workflows", [("joiners", "joiners.md"), ("awx", "awx.md"), ("gitops", "gitops.md"), ("eda", "eda.md")]),
     ("Testing and troubleshooting", [("simulator", "simulator.md"), ("conformance", "conformance.md"),
                                      ("troubleshooting", "troubleshooting.md"),
                                      ("reliability", "reliability.md"), ("development", "development.md")]),

@@ -7,6 +7,7 @@ inventory whose hosts are clusters.  What changed is checked by independent read
 database (``sim.sql``) and its write counter, never by the playbook's own claims.
 """
 
+import datetime
 import json
 import sqlite3
 import subprocess
@@ -320,6 +321,16 @@ def test_leavers_devices_delete_keeps_shared_devices(ansible50, sim50, tmp_path)
     assert {e["userid"]: (e["devices_deleted"], e["devices_kept"]) for e in done["leavers"]} == {
         "user00005": ([profile(5)], [phone(5)]), "user00017": ([phone(17)], [profile(17)]),
         "user00033": ([phone(33), profile(33)], [])}
+    # user00033's number went back to the pool with its marker; the others are still on a kept device
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert done["numbers_released"] == [{"userid": "user00033", "number": "100033", "partition": "Internal_PT",
+                                         "marker": "released %s user00033" % today}]
+    assert {(e["userid"], e["number"]) for e in done["numbers_kept"]} == {("user00005", "100005"), ("user00017", "100017")}
+    assert sim50.sql("select description from numplan where dnorpattern = '100033'") == [
+        ("released %s user00033" % today,)]
+    assert not [r for r in sim50.sql("select description from numplan where dnorpattern in ('100005', '100017')")
+                if r[0].startswith("released")]
+    assert planned["numbers_released"] == [] and len(planned["numbers_kept"]) == 3      # check mode: devices still there
 
     # again: nothing left to do
     writes_now = writes(sim50)
