@@ -190,11 +190,16 @@ def changed_tables(step):
     return sorted(step["diff"])
 
 
-def normalized(sim, skip=("sim_meta",)):
+# The modelled tables, without the simulator's own bookkeeping (sim_meta, the change queue sim_change*, sqlite_sequence).
+MODELLED_TABLES = "select name from sqlite_master where type = 'table' and name not like 'sim\\_%' escape '\\' " \
+              "and name != 'sqlite_sequence' order by name"
+
+
+def normalized(sim, skip=()):
     """The whole database with generated values masked (pkids, credential digests salted with them,
     timestamps): ``{table: sorted rows}``, for comparing two runs from the same seeded state."""
     out = {}
-    for (table,) in sim.sql("select name from sqlite_master where type = 'table' order by name"):
+    for (table,) in sim.sql(MODELLED_TABLES):
         if table in skip:
             continue
         columns = [c[1] for c in sim.sql("pragma table_info([%s])" % table)]
@@ -210,7 +215,7 @@ def normalized(sim, skip=("sim_meta",)):
 def whole(sim):
     """The whole database: ``{table: set of rows}``."""
     return dict((t, set(sim.sql("select * from [%s]" % t)))
-                for (t,) in sim.sql("select name from sqlite_master where type = 'table' order by name"))
+                for (t,) in sim.sql(MODELLED_TABLES))
 
 
 def db_diff(before, after):

@@ -47,7 +47,10 @@ class CallbackModule(CallbackBase):
     def _tables(self):
         conn = sqlite3.connect("file:%s?mode=ro" % os.environ["SIM_PROBE_DB"], uri=True)
         try:
-            names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' order by name")]
+            # the simulator's own bookkeeping (sim_meta, the change queue sim_change*, sqlite_sequence) is no
+            # CUCM table: a write's footprint is what it did to the modelled tables
+            names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' and name not like "
+                                                "'sim\\_%' escape '\\' and name != 'sqlite_sequence' order by name")]
             return dict((name, set(conn.execute("select * from [%s]" % name).fetchall())) for name in names)
         finally:
             conn.close()
