@@ -227,6 +227,24 @@ def test_event_source_reports_a_lost_checkpoint_and_backs_off(sim14, collections
 
 
 # ------------------------------------------------------------------ ansible-rulebook end to end
+def _has_marker(pid, marker):
+    try:
+        with open("/proc/%s/environ" % pid, "rb") as handle:
+            return marker + b"\0" in handle.read() + b"\0"
+    except OSError:
+        return False
+
+
+def kill_marked(marker):
+    """Kill every process whose environment holds ``marker`` (the playbooks the rulebook started)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        if _has_marker(pid, marker):
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 IPPA_URL = "http://uccx.example.com:6293/ipphone/jsp/sciphonexml/IPAgentLogin.jsp?dev=#DEVICENAME#"
 PHONES = ["SEP0A0000000011", "SEP0A0000000012"]
 
@@ -268,8 +286,11 @@ def test_rulebook_repairs_only_the_device_edited_in_self_care(ansible14, collect
     variables.write_text(yaml.safe_dump({
         "cucm_host": "127.0.0.1", "cucm_port": sim.port, "cucm_username": "administrator", "cucm_password": "ciscopsdt",
         "cucm_ca_path": sim.cert, "cucm_poll_interval": 0.5, "cucm_checkpoint_file": str(checkpoint)}))
+    # ansible-runner starts each repair playbook in a session of its own, out of reach of killpg: the
+    # marker in their environment finds them all at the end, so that none outlives the test
+    marker = "VOICEOPS_RULEBOOK_TEST=%s" % tmp_path
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_path), PATH=f"{BIN}:{os.environ.get('PATH', '')}",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false")
+               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", VOICEOPS_RULEBOOK_TEST=str(tmp_path))
     log = open(tmp_path / "rulebook.log", "w")
     mark = sim.mark()
     proc = subprocess.Popen([str(BIN / "ansible-rulebook"), "-r", "voiceops.cucm.repair_subscriptions", "-i",
@@ -296,9 +317,13 @@ def test_rulebook_repairs_only_the_device_edited_in_self_care(ansible14, collect
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        kill_marked(marker.encode())
         log.close()
     assert stored(PHONES[1]) == other_before and "Other-2" not in urls(PHONES[1])       # untouched, still stale
     writes = [(e["operation"], e["request"]) for e in sim.requests_since(mark)
               if e["operation"].startswith(("update", "add", "remove", "executeSQLUpdate"))]
     assert writes and all(PHONES[0] in request and PHONES[1] not in request for _op, request in writes), writes
     assert "ciscopsdt" not in (tmp_path / "rulebook.log").read_text()
+    time.sleep(0.5)
+    survivors = [pid for pid in filter(str.isdigit, os.listdir("/proc")) if _has_marker(pid, marker.encode())]
+    assert not survivors, "processes the rulebook started outlived it: %s" % survivors
