@@ -13,6 +13,7 @@ import os
 import stat
 import threading
 
+import pytest
 import yaml
 from cucm_axl_sim import seed
 
@@ -211,6 +212,7 @@ def test_joiners_movers_converge(sim14, ansible14):
     assert task(second, "Report what was done")["msg"][0]["number"] == "100025"
 
 
+@pytest.mark.cores
 def test_joiner_leaver_rejoiner_cycle(sim14, ansible14):
     cycle = [
         # 1. joiners on 2026-01-01: cy.a (Jabber) and cy.b (Extension Mobility)

@@ -361,7 +361,6 @@ def test_leavers_remove_the_subscriptions_of_exactly_the_leavers(ansible14, sim1
 
 
 # ------------------------------------------------------------------------------- the repair playbook
-@pytest.mark.cores
 def test_repair_playbook_heals_the_self_care_stale_urls(ansible14, sim14, tmp_path):
     services_setup(ansible14, [(phone(1), "IPPA", agent(1)), (profile(2), "IPPA", agent(2)),
                                (phone(3), "IPPA", agent(3)), (phone(1), "Directory", {"dept": "sales"})])

@@ -194,7 +194,6 @@ def test_leavers_max_deletions_fails_before_any_write(ansible50, sim50):
     assert snapshot(sim50) == before
 
 
-@pytest.mark.cores
 def test_leavers_missing_from_authoritative_list_ldap_disabled_protected_kept(ansible50, sim50, tmp_path):
     # scope user0000% = user00001..user00009; user00001/2 are LDAP-synchronised; the authoritative
     # list (a GitOps users.yml) lacks user00001, user00002, user00004 and user00009, which is protected
@@ -493,7 +492,6 @@ LDAP_OWNED = {"first_name", "middle_name", "last_name", "display_name", "mail", 
               "home_number", "pager_number", "department", "title", "manager", "directory_uri"}
 
 
-@pytest.mark.cores
 def test_gitops_export_edit_check_diff_apply(ansible14, sim14, tmp_path):
     setup = ansible14.run(f"""
         - voiceops.cucm.cucm_role:
