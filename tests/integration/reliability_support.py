@@ -191,8 +191,8 @@ def changed_tables(step):
 
 
 # The modelled tables, without the simulator's own bookkeeping (sim_meta, the change queue sim_change*, sqlite_sequence).
-MODELLED_TABLES = "select name from sqlite_master where type = 'table' and name not like 'sim\\_%' escape '\\' " \
-              "and name != 'sqlite_sequence' order by name"
+MODELLED_TABLES = ("select name from sqlite_master where type = 'table' and name not like 'sim\\_%' escape '\\' "
+                   "and name != 'sqlite_sequence' order by name")
 
 
 def normalized(sim, skip=()):
